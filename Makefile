@@ -1,0 +1,46 @@
+# swapinspect — build, demo and test entry points. See README.md.
+SHELL := /bin/bash
+SWIFT ?= swift
+PREFIX ?= /usr/local
+DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/swapinspect
+
+.PHONY: all deps build release demo test test-unit completions check-docs install clean bench
+
+all: build
+
+## deps: install the Debian packages that are missing (needs root or sudo)
+deps:
+	@./scripts/install-deps.sh $(DEBIAN_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## demo: build, create demo swap files in a temporary directory and inspect them
+demo: release
+	@./scripts/demo.sh "$(RELEASE_BIN)"
+
+## test: every test; the kernel tests need root and loop devices and say why when they skip
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+## completions: regenerate the committed shell completions from the CLI
+completions: build
+	@for shell in bash zsh fish; do \
+	  case $$shell in bash) out=completions/swapinspect.bash;; zsh) out=completions/_swapinspect;; fish) out=completions/swapinspect.fish;; esac; \
+	  $$($(SWIFT) build --show-bin-path)/swapinspect --generate-completion-script $$shell > $$out; \
+	done
+
+install: release
+	install -D -m 0755 "$(RELEASE_BIN)" $(DESTDIR)$(PREFIX)/bin/swapinspect
+	install -D -m 0644 man/swapinspect.8 $(DESTDIR)$(PREFIX)/share/man/man8/swapinspect.8
+	install -D -m 0644 completions/swapinspect.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/swapinspect
+	install -D -m 0644 completions/_swapinspect $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_swapinspect
+	install -D -m 0644 completions/swapinspect.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/swapinspect.fish
+
+clean:
+	rm -rf .build

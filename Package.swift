@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swapinspect",
+    products: [
+        .executable(name: "swapinspect", targets: ["swapinspect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    ],
+    targets: [
+        // Pure: header detection and validation, activation models, findings. No Foundation, no I/O.
+        .target(name: "SwapInspectCore"),
+        // C shim: ioctl numbers and kernel structs live here and nowhere else.
+        .target(name: "CSwapInspectLinux"),
+        .systemLibrary(name: "CExt2fs", pkgConfig: "ext2fs", providers: [.apt(["libext2fs-dev"])]),
+        .systemLibrary(name: "CBlkid", pkgConfig: "blkid", providers: [.apt(["libblkid-dev"])]),
+        // Live adapters: open/stat/statfs/FIEMAP/FIBMAP -> Core inputs.
+        .target(
+            name: "SwapInspectLinux",
+            dependencies: [
+                "SwapInspectCore", "CSwapInspectLinux",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // Offline adapters: libext2fs and libblkid -> the same Core inputs.
+        .target(name: "SwapInspectImage", dependencies: ["SwapInspectCore", "CExt2fs", "CBlkid"]),
+        .target(
+            name: "SwapInspectCommands",
+            dependencies: [
+                "SwapInspectCore", "SwapInspectLinux", "SwapInspectImage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "swapinspect", dependencies: ["SwapInspectCommands"]),
+        .testTarget(name: "SwapInspectCoreTests", dependencies: ["SwapInspectCore"]),
+        .testTarget(name: "SwapInspectLinuxTests", dependencies: ["SwapInspectLinux", "SwapInspectCore"]),
+        .testTarget(
+            name: "SwapInspectCommandsTests",
+            dependencies: ["SwapInspectCommands", "SwapInspectCore"]
+        ),
+        .testTarget(
+            name: "SwapInspectKernelTests",
+            dependencies: ["SwapInspectLinux", "SwapInspectCore"]
+        ),
+    ]
+)

@@ -1,0 +1,130 @@
+import SwapInspectCore
+
+/// The contract's JSON document, schema version 1 (cli-contract.md). Keys are only ever added.
+enum JSONRenderer {
+    static let schemaVersion = 1
+
+    static func render(_ reports: [Report], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
+        var json = JSONWriter(out: out)
+        json.beginObject()
+        json.key("schemaVersion"); json.number(schemaVersion)
+        json.key("tool")
+        json.beginObject()
+        json.key("name"); json.string("swapinspect")
+        json.key("version"); json.string(SwapInspectCommand.version)
+        json.endObject()
+        json.key("reports")
+        json.beginArray()
+        for report in reports { render(report, &json) }
+        json.endArray()
+        json.key("errors")
+        json.beginArray()
+        for error in errors {
+            json.beginObject()
+            json.key("path"); json.string(error.path)
+            json.key("message"); json.string(error.message)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.out.newline()
+        out = json.out
+    }
+
+    static func render(_ report: Report, _ json: inout JSONWriter) {
+        let facts = report.facts
+        json.beginObject()
+        json.key("path"); json.string(facts.path)
+        json.key("kind"); json.string(facts.kind.rawValue)
+        json.key("source"); json.string(facts.kind == .other ? nil : facts.source.rawValue)
+        json.key("filesystem")
+        if let filesystem = facts.filesystem {
+            json.beginObject()
+            json.key("type"); json.string(filesystem.kind.name)
+            json.key("blockSize"); json.number(filesystem.blockSize)
+            json.key("device"); json.string(filesystem.device)
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.key("pageSize"); json.number(report.pageSize)
+        json.key("file")
+        json.beginObject()
+        json.key("size"); json.number(facts.size)
+        json.key("allocatedBytes"); json.number(facts.allocatedBytes)
+        json.key("mode"); json.string(octalMode(facts.mode))
+        json.key("uid"); json.number(facts.uid)
+        json.key("gid"); json.number(facts.gid)
+        json.endObject()
+        json.key("header")
+        if let header = report.header {
+            json.beginObject()
+            json.key("signature"); json.string(header.signature)
+            json.key("pageSize"); json.number(header.pageSize)
+            json.key("version"); json.number(header.version)
+            json.key("byteOrder"); json.string(header.byteOrder?.rawValue)
+            json.key("lastPage"); json.number(header.lastPage)
+            json.key("badPages")
+            json.beginArray()
+            for page in header.badPages { json.number(page) }
+            json.endArray()
+            json.key("uuid"); json.string(header.uuid)
+            json.key("label"); json.string(header.label)
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.key("activation")
+        if let activation = report.activation {
+            let ok = activation.ok
+            json.beginObject()
+            json.key("model"); json.string(activation.model.rawValue)
+            json.key("ok"); json.bool(ok)
+            json.key("pages"); json.number(ok ? activation.pages : nil)
+            json.key("extents"); json.number(ok ? activation.extentCount : nil)
+            json.key("spanPages"); json.number(ok ? activation.spanPages : nil)
+            json.key("lowestPhysicalPage"); json.number(ok ? activation.lowestPhysicalPage : nil)
+            json.key("highestPhysicalPage"); json.number(ok ? activation.highestPhysicalPage : nil)
+            json.key("unusablePages"); json.number(report.unusablePages)
+            json.key("kernelLog"); json.string(report.kernelLog)
+            json.key("errno"); json.string(activation.refusal?.errno)
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.key("resumeOffset"); json.number(report.resumeOffset)
+        json.key("userspaceResumeOffset"); json.number(report.userspaceResumeOffset)
+        json.key("extents")
+        json.beginArray()
+        if let activation = report.activation, activation.ok {
+            for extent in activation.extents {
+                json.compactIntegers([
+                    "swapPage": extent.swapPage, "physicalPage": extent.physicalPage, "pages": extent.pages,
+                ])
+            }
+        }
+        json.endArray()
+        json.key("findings")
+        json.beginArray()
+        for finding in report.findings {
+            json.beginObject()
+            json.key("severity"); json.string(finding.severity.rawValue)
+            json.key("code"); json.string(finding.code.rawValue)
+            json.key("message"); json.string(finding.message)
+            json.key("fix"); json.string(finding.fix)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("undetermined"); json.string(report.undetermined)
+        json.key("notes")
+        json.beginArray()
+        for note in facts.notes { json.string(note) }
+        json.endArray()
+        json.endObject()
+    }
+
+    static func octalMode(_ mode: UInt32) -> String {
+        let digits = String(mode & 0o7777, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}

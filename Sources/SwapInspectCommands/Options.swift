@@ -1,0 +1,42 @@
+import ArgumentParser
+import SwapInspectCore
+import SwapInspectLinux
+
+extension ModelChoice: ExpressibleByArgument {}
+extension MapperChoice: ExpressibleByArgument {}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
+    var json = false
+
+    @Flag(name: .long, help: "List every swap extent (default: the first and last few).")
+    var extents = false
+
+    @Flag(name: .long, help: "Warnings also make the exit status 1.")
+    var strict = false
+}
+
+struct SimulationOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
+    var pageSize: Int?
+
+    @Option(name: .long, help: "The kernel activation path to simulate (auto: the one the file system uses).")
+    var model: ModelChoice = .auto
+
+    @Option(name: .long, help: "How physical blocks are found (auto: FIEMAP, falling back to FIBMAP).")
+    var mapper: MapperChoice = .auto
+
+    @Flag(name: .long, help: "Flush the file's dirty data before mapping (FIEMAP_FLAG_SYNC).")
+    var sync = false
+
+    func validate() throws {
+        if let pageSize, !SwapHeaderLayout.candidatePageSizes.contains(pageSize) {
+            throw ValidationError("--page-size must be one of 4096, 8192, 16384, 32768, 65536 (got \(pageSize))")
+        }
+    }
+
+    var effectivePageSize: Int { pageSize ?? systemPageSize() }
+}

@@ -1,0 +1,179 @@
+import SwapInspectCore
+
+/// Text for people: a verdict line, a summary block, the predicted kernel line, findings with fixes,
+/// and the swap extent table (abbreviated unless --extents).
+struct TextRenderer {
+    var colour: Bool
+    var allExtents: Bool
+    /// Rows shown at each end of an abbreviated extent table.
+    static let abbreviatedRows = 5
+
+    func render(_ report: Report, into out: inout OutputBuffer) {
+        let facts = report.facts
+        let kib = UInt64(report.pageSize / 1024)
+        out.write(facts.path)
+        out.write(": ")
+        if let reason = report.undetermined {
+            out.write(paint("cannot predict", .warning))
+            out.write(" — ")
+            out.write(reason)
+        } else if let activation = report.activation, activation.ok {
+            out.write(paint("would activate", .ok))
+            out.write(" — \(humanSize(activation.pages * UInt64(report.pageSize))) of swap")
+        } else if let refusal = report.activation?.refusal {
+            out.write(paint("would be refused", .error))
+            out.write(" (\(refusal.errno)) — ")
+            out.write(refusal.kernelMessage ?? refusal.finding.message)
+        }
+        out.newline()
+
+        var rows: [(String, String)] = []
+        rows.append(("type", describeKind(report)))
+        rows.append(("header", describeHeader(report)))
+        if let activation = report.activation, report.undetermined == nil {
+            let source = facts.kind == .other ? "" : " (\(facts.source.rawValue))"
+            rows.append(("model", activation.model.rawValue + source))
+            if activation.ok {
+                rows.append(("usable", "\(activation.pages) pages (\(activation.pages * kib)k, \(humanSize(activation.pages * UInt64(report.pageSize))))"))
+                rows.append(("extents", "\(activation.extentCount), across \(activation.spanPages) pages (\(activation.spanPages &* kib)k)"))
+                if let low = activation.lowestPhysicalPage, let high = activation.highestPhysicalPage {
+                    rows.append(("physical", "pages \(low)..\(high) (span bookkeeping, header page excluded)"))
+                }
+                if let unusable = report.unusablePages {
+                    rows.append(("unusable", "\(unusable) page\(unusable == 1 ? "" : "s") of the area"))
+                }
+                if let resume = report.resumeOffset {
+                    var text = "resume_offset=\(resume)"
+                    if let userspace = report.userspaceResumeOffset, userspace != resume {
+                        text += "  (a FIEMAP-floor tool such as systemd would say \(userspace): wrong)"
+                    }
+                    rows.append(("hibernate", text))
+                }
+            }
+        }
+        if let line = report.kernelLog {
+            rows.append(("kernel", line))
+        } else if report.activation?.ok == false && report.undetermined == nil {
+            rows.append(("kernel", "(fails silently: no log line)"))
+        }
+        for note in facts.notes { rows.append(("note", note)) }
+        let width = rows.map(\.0.count).max() ?? 0
+        for (label, value) in rows {
+            out.write("  ")
+            out.write(label)
+            out.write(String(repeating: " ", count: width - label.count + 2))
+            out.write(value)
+            out.newline()
+        }
+
+        if !report.findings.isEmpty {
+            out.write("findings:")
+            out.newline()
+            for finding in report.findings {
+                out.write("  ")
+                out.write(paint(finding.severity.rawValue, finding.severity == .error ? .error : finding.severity == .warning ? .warning : .plain))
+                out.write(" ")
+                out.write(finding.code.rawValue)
+                out.write(": ")
+                out.write(finding.message)
+                out.newline()
+                if let fix = finding.fix {
+                    out.write("    fix: ")
+                    out.write(fix)
+                    out.newline()
+                }
+            }
+        }
+
+        if let activation = report.activation, activation.ok, !activation.extents.isEmpty {
+            renderExtents(activation.extents, into: &out)
+        }
+    }
+
+    func renderExtents(_ extents: [SwapExtent], into out: inout OutputBuffer) {
+        out.write("swap extents (\(extents.count)):")
+        out.newline()
+        out.write("       swap page   physical page           pages")
+        out.newline()
+        let abbreviate = !allExtents && extents.count > 2 * Self.abbreviatedRows
+        for (index, extent) in extents.enumerated() {
+            if abbreviate && index == Self.abbreviatedRows {
+                out.write("  … \(extents.count - 2 * Self.abbreviatedRows) more (--extents shows all)")
+                out.newline()
+            }
+            if abbreviate && index >= Self.abbreviatedRows && index < extents.count - Self.abbreviatedRows { continue }
+            out.writePadded(extent.swapPage, width: 16)
+            out.writePadded(extent.physicalPage, width: 16)
+            out.writePadded(extent.pages, width: 16)
+            out.newline()
+        }
+    }
+
+    func describeKind(_ report: Report) -> String {
+        let facts = report.facts
+        let owner = "mode \(JSONRenderer.octalMode(facts.mode)), owner \(facts.uid):\(facts.gid)"
+        switch facts.kind {
+        case .blockDevice:
+            return "block device, \(humanSize(facts.size)), \(owner)"
+        case .other:
+            return "\(facts.otherType ?? "special file"), \(owner)"
+        case .file:
+            var text = "file, \(humanSize(facts.size))"
+            if let allocated = facts.allocatedBytes, allocated < facts.size {
+                text += " (\(humanSize(allocated)) allocated)"
+            }
+            if let filesystem = facts.filesystem {
+                text += " on \(filesystem.kind.name)"
+                if let device = filesystem.device { text += " (\(device))" }
+                text += ", \(filesystem.blockSize)-byte blocks"
+            }
+            return text + ", " + owner
+        }
+    }
+
+    func describeHeader(_ report: Report) -> String {
+        guard let header = report.header else { return "none (no swap or hibernation signature at any page size)" }
+        var text = header.signature
+        if let version = header.version { text += " v\(version)" }
+        if let order = header.byteOrder { text += ", \(order.rawValue)-endian" }
+        if header.pageSize > 0 { text += ", \(header.pageSize)-byte pages" }
+        if let lastPage = header.lastPage { text += ", last_page \(lastPage)" }
+        if let bad = header.nrBadPages, bad > 0 { text += ", \(bad) bad page\(bad == 1 ? "" : "s")" }
+        if let uuid = header.uuid { text += ", UUID \(uuid)" }
+        if let label = header.label { text += ", LABEL \(label)" }
+        let others = report.signatures.filter { $0.pageSize != header.pageSize }
+        if !others.isEmpty {
+            text += "; also " + others.map { "\($0.signature) at \($0.pageSize)" }.joined(separator: ", ")
+        }
+        return text
+    }
+
+    enum Tone { case ok, warning, error, plain }
+
+    func paint(_ text: String, _ tone: Tone) -> String {
+        guard colour else { return text }
+        let code: String
+        switch tone {
+        case .ok: code = "32"
+        case .warning: code = "33"
+        case .error: code = "31"
+        case .plain: return text
+        }
+        return "\u{1B}[1;\(code)m\(text)\u{1B}[0m"
+    }
+}
+
+/// 64.0 MiB, 1.5 GiB, 512 B — binary units as util-linux prints them.
+func humanSize(_ bytes: UInt64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    if bytes < 1024 { return "\(bytes) B" }
+    var unit = 0
+    var whole = bytes
+    while whole >= 1024 * 1024 && unit < units.count - 2 {
+        whole /= 1024
+        unit += 1
+    }
+    // one decimal place from the remaining factor of 1024
+    let tenths = (whole * 10 + 512) / 1024
+    return "\(tenths / 10).\(tenths % 10) \(units[unit + 1])"
+}

@@ -1,0 +1,97 @@
+/// How much a finding matters. Errors mean the kernel would refuse the area, or it is unsafe.
+public enum Severity: String, Sendable, Comparable {
+    case info, warning, error
+
+    var rank: Int {
+        switch self {
+        case .info: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// The stable finding codes of the contract (cli-contract.md). Add, never rename.
+public enum FindingCode: String, Sendable, CaseIterable {
+    // errors
+    case noSignature = "no-signature"
+    case unsupportedVersion = "unsupported-version"
+    case hibernationSignature = "hibernation-signature"
+    case pagesizeMismatch = "pagesize-mismatch"
+    case emptySwap = "empty-swap"
+    case tooSmall = "too-small"
+    case tooManyBadPages = "too-many-bad-pages"
+    case badPageOutOfRange = "bad-page-out-of-range"
+    case holes = "holes"
+    case sharedExtents = "shared-extents"
+    case inlineData = "inline-data"
+    case notCommitted = "not-committed"
+    case encodedExtents = "encoded-extents"
+    case copyOnWrite = "copy-on-write"
+    case compressed = "compressed"
+    case multipleDevices = "multiple-devices"
+    case notRegularFile = "not-regular-file"
+    case noUsablePages = "no-usable-pages"
+    case unsupportedFilesystem = "unsupported-filesystem"
+    // warnings
+    case insecurePermissions = "insecure-permissions"
+    case insecureOwner = "insecure-owner"
+    case misalignedPages = "misaligned-pages"
+    case lastPageBeyondFile = "last-page-beyond-file"
+    case fileBeyondLastPage = "file-beyond-last-page"
+    case truncatedByKernelLimit = "truncated-by-kernel-limit"
+    case oldKernelIncompatible = "old-kernel-incompatible"
+    // info
+    case unwrittenExtents = "unwritten-extents"
+    case fragmented = "fragmented"
+    case byteSwapped = "byte-swapped"
+    case inUse = "in-use"
+
+    /// The severity the contract gives this code.
+    public var severity: Severity {
+        switch self {
+        case .noSignature, .unsupportedVersion, .hibernationSignature, .pagesizeMismatch, .emptySwap,
+            .tooSmall, .tooManyBadPages, .badPageOutOfRange, .holes, .sharedExtents, .inlineData,
+            .notCommitted, .encodedExtents, .copyOnWrite, .compressed, .multipleDevices, .notRegularFile,
+            .noUsablePages, .unsupportedFilesystem:
+            .error
+        case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
+            .truncatedByKernelLimit, .oldKernelIncompatible:
+            .warning
+        case .unwrittenExtents, .fragmented, .byteSwapped, .inUse:
+            .info
+        }
+    }
+}
+
+/// One observation about a swap area: a stable code, a message for people (in the kernel's words
+/// where the kernel has some) and, where there is one, the command that fixes it.
+public struct Finding: Sendable, Equatable {
+    public var code: FindingCode
+    public var severity: Severity
+    public var message: String
+    public var fix: String?
+
+    public init(_ code: FindingCode, _ message: String, fix: String? = nil) {
+        self.code = code
+        self.severity = code.severity
+        self.message = message
+        self.fix = fix
+    }
+}
+
+/// Why `swapon(2)` fails: the errno, the kernel log line if it prints one, and the finding that explains it.
+public struct Refusal: Sendable, Equatable {
+    public var errno: String
+    /// What the kernel logs, verbatim (nil where it fails silently).
+    public var kernelMessage: String?
+    public var finding: Finding
+
+    public init(errno: String = "EINVAL", kernelMessage: String?, finding: Finding) {
+        self.errno = errno
+        self.kernelMessage = kernelMessage
+        self.finding = finding
+    }
+}

@@ -1,0 +1,139 @@
+/// The outcome of `read_swap_header` (mm/swapfile.c) for one simulated page size.
+public struct HeaderVerdict: Sendable, Equatable {
+    /// The header at the simulated page size, if there is one.
+    public var header: SwapHeader?
+    /// `maxpages` as `read_swap_header` returns it (header page included), when it accepts.
+    public var maxPages: UInt64?
+    public var refusal: Refusal?
+    /// Observations that do not make the kernel refuse (byte order, truncation).
+    public var findings: [Finding]
+}
+
+/// The header rules of `read_swap_header`, in the kernel's order and words.
+public enum HeaderValidator {
+    /// - Parameters:
+    ///   - detected: every signature found (see `SwapHeaderDetector.detectAll`).
+    ///   - pageSize: the simulated kernel page size.
+    ///   - areaBytes: `i_size` of the file or the size of the block device.
+    ///   - isRegularFile: bad pages are refused in regular files.
+    ///   - archMaxPages: `swapfile_maximum_size`; nil = larger than any u32 `last_page`.
+    ///   - path: used in fixes.
+    public static func validate(
+        detected: [SwapHeader], pageSize: Int, areaBytes: UInt64, isRegularFile: Bool,
+        archMaxPages: UInt64? = nil, path: String
+    ) -> HeaderVerdict {
+        let signatureMissing = "Unable to find swap-space signature"
+        guard let header = detected.first(where: { $0.pageSize == pageSize }) else {
+            let finding: Finding
+            if let other = detected.first(where: { $0.kind == .swapV1 }) {
+                finding = Finding(
+                    .pagesizeMismatch,
+                    "swap signature written for \(other.pageSize)-byte pages, but the kernel uses \(pageSize)-byte pages",
+                    fix: "mkswap -p \(pageSize) \(path)   (or audit for that machine with --page-size \(other.pageSize))")
+            } else if let hibernation = detected.first(where: { $0.kind == .hibernation }) {
+                finding = hibernationFinding(hibernation, path: path)
+            } else if let old = detected.first(where: { $0.kind == .swapV0 }) {
+                finding = Finding(
+                    .unsupportedVersion,
+                    "old v0 swap header (\(old.signature)); the kernel reads only v1 (SWAPSPACE2)",
+                    fix: "mkswap \(path)")
+            } else {
+                finding = Finding(.noSignature, signatureMissing, fix: "mkswap \(path)")
+            }
+            return HeaderVerdict(
+                header: nil, maxPages: nil,
+                refusal: Refusal(kernelMessage: signatureMissing, finding: finding), findings: [])
+        }
+
+        func refuse(_ kernelMessage: String?, _ finding: Finding) -> HeaderVerdict {
+            HeaderVerdict(header: header, maxPages: nil, refusal: Refusal(kernelMessage: kernelMessage, finding: finding), findings: [])
+        }
+
+        switch header.kind {
+        case .hibernation:
+            return refuse(signatureMissing, hibernationFinding(header, path: path))
+        case .swapV0:
+            return refuse(
+                signatureMissing,
+                Finding(
+                    .unsupportedVersion, "old v0 swap header (SWAP-SPACE); the kernel reads only v1 (SWAPSPACE2)",
+                    fix: "mkswap \(path)"))
+        case .swapV1:
+            break
+        }
+
+        var findings: [Finding] = []
+        let version = header.version ?? 0
+        let lastPage = UInt64(header.lastPage ?? 0)
+        let nrBad = header.nrBadPages ?? 0
+        let maxBad = SwapHeaderLayout.maxBadPages(pageSize: pageSize)
+
+        if header.byteOrder == .big {
+            // The kernel swaps; bad page counts beyond the limit are refused silently before the version check.
+            if nrBad > maxBad {
+                return refuse(nil, tooManyBadPages(nrBad, maxBad, path: path))
+            }
+            findings.append(
+                Finding(
+                    .byteSwapped,
+                    "header written in big-endian byte order; the kernel byte-swaps it and accepts it"))
+        }
+        if version != 1 {
+            // printed with %d of the raw field
+            let raw = header.byteOrder == .big ? version.byteSwapped : version
+            let printed = Int32(bitPattern: raw)
+            let message = "Unable to handle swap header version \(printed)"
+            return refuse(message, Finding(.unsupportedVersion, message, fix: "mkswap \(path)"))
+        }
+        if lastPage == 0 {
+            return refuse("Empty swap-file", Finding(.emptySwap, "Empty swap-file (last_page is 0)", fix: "mkswap \(path)"))
+        }
+        var maxPages = archMaxPages ?? UInt64.max
+        let pageKiB = UInt64(pageSize / 1024)
+        if let limit = archMaxPages, lastPage > limit {
+            findings.append(
+                Finding(
+                    .truncatedByKernelLimit,
+                    "Truncating oversized swap area, only using \(limit &* pageKiB)k out of \(lastPage &* pageKiB)k"))
+        }
+        if maxPages > lastPage {
+            maxPages = lastPage + 1
+            if maxPages & 0xFFFF_FFFF == 0 { maxPages = UInt64(UInt32.max) }
+        }
+        let areaPages = areaBytes / UInt64(pageSize)
+        if areaPages != 0 && maxPages > areaPages {
+            let message = "Swap area shorter than signature indicates"
+            return refuse(
+                message,
+                Finding(
+                    .tooSmall,
+                    "\(message): the header declares \(lastPage + 1) pages, the \(isRegularFile ? "file" : "device") holds \(areaPages)",
+                    fix: "mkswap \(path)"))
+        }
+        if nrBad != 0 && isRegularFile {
+            return refuse(
+                nil,
+                Finding(
+                    .tooManyBadPages,
+                    "the header lists \(nrBad) bad page\(nrBad == 1 ? "" : "s"); the kernel accepts bad pages only on block devices",
+                    fix: "mkswap \(path)"))
+        }
+        if nrBad > maxBad {
+            return refuse(nil, tooManyBadPages(nrBad, maxBad, path: path))
+        }
+        return HeaderVerdict(header: header, maxPages: maxPages, refusal: nil, findings: findings)
+    }
+
+    static func tooManyBadPages(_ count: UInt32, _ limit: UInt32, path: String) -> Finding {
+        Finding(
+            .tooManyBadPages, "the header lists \(count) bad pages; at most \(limit) fit in a page (MAX_SWAP_BADPAGES)",
+            fix: "mkswap -c \(path)")
+    }
+
+    static func hibernationFinding(_ header: SwapHeader, path: String) -> Finding {
+        Finding(
+            .hibernationSignature,
+            "the area holds a hibernation image (\(header.signature)), not a swap header",
+            fix: "resume from it, or discard the image with: mkswap \(path)")
+    }
+}

@@ -1,0 +1,363 @@
+/// What kind of object the path names.
+public enum AreaKind: String, Sendable {
+    case file, blockDevice, other
+}
+
+/// Where the extent list came from.
+public enum ExtentSource: String, Sendable {
+    case fiemap, fibmap, ext2fs, blockDevice
+}
+
+/// The model the user asked for (`--model`).
+public enum ModelChoice: String, Sendable, CaseIterable {
+    case auto, generic, iomap, btrfs
+}
+
+public struct FilesystemFacts: Sendable, Equatable {
+    public var kind: FilesystemKind
+    public var blockSize: Int
+    public var device: String?
+
+    public init(kind: FilesystemKind, blockSize: Int, device: String?) {
+        self.kind = kind
+        self.blockSize = blockSize
+        self.device = device
+    }
+}
+
+/// Everything an adapter (ioctls or libext2fs) learns about one swap area; the one input of the core.
+public struct AreaFacts: Sendable {
+    /// The path as the kernel would print it (util-linux swapon canonicalises it).
+    public var path: String
+    public var kind: AreaKind
+    /// For `.other`: what it is (`fifo`, `directory`, …) and the errno swapon gives.
+    public var otherType: String?
+    public var otherErrno: String?
+    /// i_size of a file, or the size of a block device.
+    public var size: UInt64
+    public var allocatedBytes: UInt64?
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    public var filesystem: FilesystemFacts?
+    /// The first bytes of the area (up to 64 KiB, fewer for a short file).
+    public var headerBytes: [UInt8]
+    public var extents: [FileExtent]
+    public var source: ExtentSource
+    /// `si->bdev` is non-rotational (the kernel prints `SS`).
+    public var nonRotational: Bool
+    /// The priority the kernel would give (`Priority:`).
+    public var priority: Int
+    /// The area's /proc/swaps line when it is active now.
+    public var active: ProcSwapsEntry?
+    /// Facts that could not be learned (e.g. FIBMAP and unwritten extents); shown as notes.
+    public var notes: [String]
+
+    public init(
+        path: String, kind: AreaKind, size: UInt64, mode: UInt32 = 0o600, uid: UInt32 = 0, gid: UInt32 = 0,
+        filesystem: FilesystemFacts? = nil, headerBytes: [UInt8], extents: [FileExtent] = [],
+        source: ExtentSource = .fiemap, nonRotational: Bool = false, priority: Int = -2,
+        active: ProcSwapsEntry? = nil, allocatedBytes: UInt64? = nil, otherType: String? = nil,
+        otherErrno: String? = nil, notes: [String] = []
+    ) {
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.filesystem = filesystem
+        self.headerBytes = headerBytes
+        self.extents = extents
+        self.source = source
+        self.nonRotational = nonRotational
+        self.priority = priority
+        self.active = active
+        self.allocatedBytes = allocatedBytes
+        self.otherType = otherType
+        self.otherErrno = otherErrno
+        self.notes = notes
+    }
+}
+
+public struct InspectOptions: Sendable {
+    public var pageSize: Int
+    public var model: ModelChoice
+    /// `swapfile_maximum_size` in pages; nil = no limit below u32.
+    public var archMaxPages: UInt64?
+
+    public init(pageSize: Int, model: ModelChoice = .auto, archMaxPages: UInt64? = nil) {
+        self.pageSize = pageSize
+        self.model = model
+        self.archMaxPages = archMaxPages
+    }
+}
+
+/// The result of inspecting one area: rendered as text or JSON by the commands.
+public struct Report: Sendable {
+    public var facts: AreaFacts
+    public var pageSize: Int
+    /// Every signature found, at any page size.
+    public var signatures: [SwapHeader]
+    /// The header at the simulated page size, else the first found at another one.
+    public var header: SwapHeader?
+    public var activation: Activation?
+    /// The kernel log line predicted: the `Adding …` line, or the refusal message (nil where silent).
+    public var kernelLog: String?
+    /// What a FIEMAP-floor tool (systemd, filefrag recipes) would give as resume_offset.
+    public var userspaceResumeOffset: UInt64?
+    public var findings: [Finding]
+    /// Set when the area could not be judged (exit 2): the reason.
+    public var undetermined: String?
+
+    public var resumeOffset: UInt64? { activation?.resumeOffset }
+    public var worstSeverity: Severity? { findings.map(\.severity).max() }
+
+    /// Pages of the area that do not become swap: misaligned pieces, beyond last_page, bad pages.
+    public var unusablePages: UInt64? {
+        guard let activation, activation.ok else { return nil }
+        let areaPages = facts.size / UInt64(pageSize)
+        return areaPages - min(areaPages, activation.pages + 1)
+    }
+}
+
+public enum Inspector {
+    public static func inspect(_ facts: AreaFacts, options: InspectOptions) -> Report {
+        let pageSize = options.pageSize
+        let signatures = SwapHeaderDetector.detectAll(facts.headerBytes)
+        var report = Report(
+            facts: facts, pageSize: pageSize, signatures: signatures,
+            header: signatures.first { $0.pageSize == pageSize } ?? signatures.first,
+            activation: nil, kernelLog: nil, userspaceResumeOffset: nil, findings: [], undetermined: nil)
+        let path = facts.path
+
+        report.findings += securityFindings(facts)
+
+        if facts.kind == .other {
+            let what = facts.otherType ?? "special file"
+            let errno = facts.otherErrno ?? "EINVAL"
+            let finding = Finding(
+                .notRegularFile, "\(what), not a regular file or block device: swapon fails with \(errno)")
+            report.findings.append(finding)
+            var activation = Activation(model: .generic)
+            activation.refusal = Refusal(errno: errno, kernelMessage: nil, finding: finding)
+            report.activation = activation
+            return report
+        }
+
+        // The swap path is chosen before the header is read: a file system without one fails first.
+        let model: ActivationModel
+        if facts.kind == .blockDevice {
+            model = .blockDevice
+        } else {
+            let swapPath = facts.filesystem?.kind.swapPath ?? .unmodelled("unknown file system")
+            let fsName = facts.filesystem?.kind.name ?? "unknown"
+            switch (swapPath, options.model) {
+            case (.refused(let reason), _):
+                let finding = Finding(.unsupportedFilesystem, reason, fix: "put the swap file on ext4 or XFS, or use a swap partition")
+                report.findings.append(finding)
+                var activation = Activation(model: .generic)
+                activation.refusal = Refusal(kernelMessage: nil, finding: finding)
+                report.activation = activation
+                return report
+            case (.unmodelled(let reason), _):
+                report.findings.append(Finding(.unsupportedFilesystem, "\(fsName): \(reason)"))
+                report.undetermined = reason
+                return report
+            case (.btrfs, _):
+                report.findings.append(Finding(.unsupportedFilesystem, "btrfs: \(btrfsPending)"))
+                report.undetermined = btrfsPending
+                return report
+            case (_, .btrfs):
+                report.findings.append(Finding(.unsupportedFilesystem, "the btrfs model is not implemented yet"))
+                report.undetermined = "the btrfs model is not implemented yet"
+                return report
+            case (.iomap, .auto), (_, .iomap): model = .iomap
+            case (.generic, .auto), (_, .generic): model = .generic
+            }
+        }
+
+        // read_swap_header
+        if facts.kind == .file && facts.size < UInt64(pageSize) {
+            let finding = Finding(
+                .tooSmall,
+                facts.size == 0
+                    ? "the file is empty: the kernel finds no swap signature"
+                    : "the file is \(facts.size) bytes, smaller than one \(pageSize)-byte page: the kernel finds no swap signature",
+                fix: "create it with a size: fallocate -l 1G \(path); chmod 0600 \(path); mkswap \(path)")
+            report.findings.append(finding)
+            var activation = Activation(model: model)
+            activation.refusal = Refusal(kernelMessage: "Unable to find swap-space signature", finding: finding)
+            report.activation = activation
+            report.kernelLog = activation.refusal?.kernelMessage
+            return report
+        }
+        let verdict = HeaderValidator.validate(
+            detected: signatures, pageSize: pageSize, areaBytes: facts.size, isRegularFile: facts.kind == .file,
+            archMaxPages: options.archMaxPages, path: path)
+        report.findings += verdict.findings
+        let filePages = facts.size / UInt64(pageSize)
+
+        var activation: Activation
+        if let refusal = verdict.refusal {
+            activation = Activation(model: model)
+            activation.refusal = refusal
+            report.findings.append(refusal.finding)
+            // The layout's own problems still matter after a fresh mkswap: report them as well.
+            if facts.kind == .file, filePages > 0 {
+                let layout = simulate(model, facts, pageSize: pageSize, maxPages: filePages)
+                if let layoutRefusal = layout.refusal, layoutRefusal.finding.code != .emptySwap {
+                    report.findings.append(layoutRefusal.finding)
+                }
+            }
+        } else {
+            let maxPages = verdict.maxPages ?? 0
+            if facts.kind == .blockDevice, let header = verdict.header {
+                activation = ActivationSimulator.blockDevice(header: header, maxPages: maxPages, path: path)
+            } else {
+                activation = simulate(model, facts, pageSize: pageSize, maxPages: maxPages)
+            }
+            if let refusal = activation.refusal {
+                report.findings.append(refusal.finding)
+            } else {
+                report.findings += layoutFindings(facts, activation: activation, header: verdict.header, headerMax: maxPages, pageSize: pageSize)
+            }
+        }
+        report.activation = activation
+        report.kernelLog = activation.ok ? addingLine(facts, activation: activation, pageSize: pageSize) : activation.refusal?.kernelMessage
+
+        if activation.ok {
+            if facts.kind == .blockDevice {
+                report.userspaceResumeOffset = 0
+            } else if let first = facts.extents.first, first.logical == 0 {
+                report.userspaceResumeOffset = first.physical / UInt64(pageSize)
+            }
+        }
+        if let active = facts.active {
+            let predictedKiB = activation.ok ? activation.pages * UInt64(pageSize / 1024) : nil
+            let comparison: String
+            if let predictedKiB {
+                comparison = predictedKiB == active.sizeKiB
+                    ? "its size \(active.sizeKiB)k matches the prediction"
+                    : "its size \(active.sizeKiB)k differs from the predicted \(predictedKiB)k"
+            } else {
+                comparison = "the kernel reports \(active.sizeKiB)k although a fresh activation would be refused"
+            }
+            report.findings.append(
+                Finding(.inUse, "active now (priority \(active.priority), \(active.usedKiB)k used): \(comparison)"))
+        }
+        return report
+    }
+
+    static let btrfsPending =
+        "btrfs swap files are not modelled yet: FIEMAP shows btrfs logical addresses, not device addresses, so no prediction is made"
+
+    static func simulate(_ model: ActivationModel, _ facts: AreaFacts, pageSize: Int, maxPages: UInt64) -> Activation {
+        switch model {
+        case .generic:
+            let blockSize = min(facts.filesystem?.blockSize ?? pageSize, pageSize)
+            return ActivationSimulator.generic(
+                extents: facts.extents, fileSize: facts.size, blockSize: blockSize, pageSize: pageSize,
+                maxPages: maxPages, path: facts.path)
+        case .iomap, .btrfs, .blockDevice:
+            return ActivationSimulator.iomap(
+                extents: facts.extents, fileSize: facts.size, pageSize: pageSize, maxPages: maxPages, path: facts.path)
+        }
+    }
+
+    static func securityFindings(_ facts: AreaFacts) -> [Finding] {
+        var findings: [Finding] = []
+        guard facts.kind != .other else { return findings }
+        // util-linux swapon: files should be 0600 and root's; block devices may be readable by group disk.
+        let mask: UInt32 = facts.kind == .blockDevice ? 0o007 : 0o077
+        let suggested: UInt32 = facts.kind == .blockDevice ? 0o660 : 0o600
+        let permissions = facts.mode & 0o7777
+        if permissions & mask != 0 {
+            findings.append(
+                Finding(
+                    .insecurePermissions,
+                    "insecure permissions \(octal(permissions)), \(octal(suggested)) suggested: other users can read swapped-out memory",
+                    fix: "chmod \(octal(suggested)) \(facts.path)"))
+        }
+        if facts.kind == .file && facts.uid != 0 {
+            findings.append(
+                Finding(
+                    .insecureOwner, "insecure file owner \(facts.uid), 0 (root) suggested",
+                    fix: "chown 0:0 \(facts.path)"))
+        }
+        return findings
+    }
+
+    static func layoutFindings(
+        _ facts: AreaFacts, activation: Activation, header: SwapHeader?, headerMax: UInt64, pageSize: Int
+    ) -> [Finding] {
+        var findings: [Finding] = []
+        let page = UInt64(pageSize)
+        let kib = page / 1024
+        if facts.kind == .file {
+            let filePages = facts.size / page
+            let reachable = min(filePages, headerMax)
+            if activation.maxPages < reachable {
+                let lost = reachable - activation.maxPages
+                let blockSize = facts.filesystem?.blockSize ?? pageSize
+                findings.append(
+                    Finding(
+                        .misalignedPages,
+                        "\(lost) page\(lost == 1 ? "" : "s") (\(lost * kib)k) lost: runs of \(blockSize)-byte blocks that do not start or end on a \(pageSize)-byte page boundary yield only their whole aligned pages",
+                        fix: blockSize < pageSize
+                            ? "recreate the file on a file system with \(pageSize)-byte blocks, then mkswap \(facts.path)"
+                            : "recreate the file in one allocation (fallocate -l SIZE \(facts.path)), then mkswap \(facts.path)"))
+                findings.append(
+                    Finding(
+                        .lastPageBeyondFile,
+                        "the header declares \(headerMax) pages but only \(activation.maxPages) are usable: the kernel reports \(activation.pages * kib)k instead of \((headerMax - 1) * kib)k"))
+            }
+            if filePages > headerMax {
+                let wasted = filePages - headerMax
+                findings.append(
+                    Finding(
+                        .fileBeyondLastPage,
+                        "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)",
+                        fix: "mkswap \(facts.path)"))
+            }
+            let unwritten = facts.extents.filter { $0.flags.contains(.unwritten) }
+            if !unwritten.isEmpty {
+                let bytes = unwritten.reduce(UInt64(0)) { $0 + $1.length }
+                findings.append(
+                    Finding(
+                        .unwrittenExtents,
+                        "\(unwritten.count) extent\(unwritten.count == 1 ? " is" : "s are") preallocated but unwritten (\(bytes / 1024)k, fallocate); the kernel accepts them"))
+            }
+            if facts.extents.contains(where: { $0.flags.contains(.encrypted) }) {
+                findings.append(
+                    Finding(
+                        .oldKernelIncompatible,
+                        "the file is encrypted by the file system (fscrypt): 6.18 accepts it, newer kernels refuse it (\"Filesystem-level encrypted swapfile … is unsupported\")",
+                        fix: "use dm-crypt or a loop device over the file instead"))
+            }
+        }
+        if activation.extentCount > 1 {
+            findings.append(
+                Finding(
+                    .fragmented,
+                    "\(activation.extentCount) swap extents spread across \(activation.spanPages * kib)k of the device"))
+        }
+        return findings
+    }
+
+    /// `Adding %uk swap on %s.  Priority:%d extents:%d across:%lluk %s%s%s%s` (mm/swapfile.c), without the
+    /// trailing space the kernel leaves when no flag follows.
+    public static func addingLine(_ facts: AreaFacts, activation: Activation, pageSize: Int, discardFlags: String = "") -> String {
+        let shift = UInt64(pageSize.trailingZeroBitCount - 10)
+        let sizeKiB = UInt32(truncatingIfNeeded: activation.pages << shift)
+        let acrossKiB = activation.spanPages << shift
+        let flags = (facts.nonRotational ? "SS" : "") + discardFlags
+        let line = "Adding \(sizeKiB)k swap on \(facts.path).  Priority:\(facts.priority) extents:\(activation.extentCount) across:\(acrossKiB)k"
+        return flags.isEmpty ? line : line + " " + flags
+    }
+}
+
+func octal(_ value: UInt32) -> String {
+    let digits = String(value, radix: 8)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+}

@@ -1,0 +1,87 @@
+/// One line of /proc/swaps.
+public struct ProcSwapsEntry: Sendable, Equatable {
+    /// The path with the kernel's octal escapes undone and any ` (deleted)` suffix removed.
+    public var name: String
+    public var type: String
+    public var sizeKiB: UInt64
+    public var usedKiB: UInt64
+    public var priority: Int
+    /// The file was unlinked while active (`d_path` appended ` (deleted)`).
+    public var deleted: Bool
+
+    public init(name: String, type: String, sizeKiB: UInt64, usedKiB: UInt64, priority: Int, deleted: Bool = false) {
+        self.name = name
+        self.type = type
+        self.sizeKiB = sizeKiB
+        self.usedKiB = usedKiB
+        self.priority = priority
+        self.deleted = deleted
+    }
+}
+
+/// /proc/swaps as `swap_show` prints it: the path escaped by `seq_file_path(…, " \t\n\\")`, padded,
+/// then type, size, used and priority separated by tabs.
+public enum ProcSwaps {
+    public static func parse(_ text: String) -> [ProcSwapsEntry] {
+        var entries: [ProcSwapsEntry] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 4 else { continue }
+            // "NAME<spaces>TYPE": the escaped name holds no raw space, so the first space ends it.
+            let head = fields[0]
+            guard let space = head.firstIndex(of: " ") else { continue }
+            let escaped = head[..<space]
+            let type = head[space...].trimmingSpaces()
+            guard let size = UInt64(fields[1].trimmingSpaces()), let used = UInt64(fields[2].trimmingSpaces()),
+                let priority = Int(fields[3].trimmingSpaces())
+            else { continue }
+            var name = unescape(escaped)
+            let suffix = " (deleted)"
+            var deleted = false
+            if name.hasSuffix(suffix) {
+                deleted = true
+                name.removeLast(suffix.count)
+            }
+            entries.append(ProcSwapsEntry(name: name, type: String(type), sizeKiB: size, usedKiB: used, priority: priority, deleted: deleted))
+        }
+        return entries
+    }
+
+    /// `\040` → space, `\011` → tab, `\012` → newline, `\134` → backslash (any three octal digits).
+    public static func unescape(_ text: Substring) -> String {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        func isOctal(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "7") }
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, isOctal(bytes[index + 1]), isOctal(bytes[index + 2]), isOctal(bytes[index + 3])
+            {
+                let value = (Int(bytes[index + 1]) - 48) * 64 + (Int(bytes[index + 2]) - 48) * 8 + Int(bytes[index + 3]) - 48
+                if value <= 255 {
+                    out.append(UInt8(value))
+                    index += 4
+                    continue
+                }
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The priority the next auto-priority swapon gets (≤6.18 `--least_priority`; −2 on an idle system).
+    public static func nextAutoPriority(_ entries: [ProcSwapsEntry]) -> Int {
+        let lowest = entries.map(\.priority).filter { $0 < 0 }.min() ?? -1
+        return lowest - 1
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var slice = self
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return slice
+    }
+}

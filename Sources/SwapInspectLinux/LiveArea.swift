@@ -1,0 +1,228 @@
+internal import CSwapInspectLinux
+import Glibc
+import SwapInspectCore
+import SystemPackage
+
+/// How to look at a live swap area.
+public struct LiveOptions: Sendable {
+    public var mapper: MapperChoice
+    public var sync: Bool
+
+    public init(mapper: MapperChoice = .auto, sync: Bool = false) {
+        self.mapper = mapper
+        self.sync = sync
+    }
+}
+
+/// Reads a swap file or swap device on this machine into the core's `AreaFacts`.
+/// Opens read-only and non-blocking; never writes.
+public enum LiveArea {
+    public static func facts(for path: String, options: LiveOptions = LiveOptions()) -> Result<AreaFacts, AreaError> {
+        // lstat first, so a dangling symlink is named as such.
+        let linkStatus: FileStatus
+        switch Stat.stat(path, follow: false) {
+        case .success(let status): linkStatus = status
+        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        }
+        let status: FileStatus
+        switch Stat.stat(path) {
+        case .success(let value): status = value
+        case .failure(let error):
+            if linkStatus.isSymlink && error == .noSuchFileOrDirectory {
+                let target = readLink(path) ?? "?"
+                return .failure(
+                    AreaError(path: path, operation: "cannot stat", errno: error, reason: "dangling symbolic link to \(target)"))
+            }
+            return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        }
+        let canonical = canonicalPath(path) ?? path
+        let swaps = ProcSwaps.parse(readTextFile("/proc/swaps") ?? "")
+
+        guard status.isRegular || status.isBlockDevice else {
+            let other = status.otherType
+            return .success(
+                AreaFacts(
+                    path: canonical, kind: .other, size: status.size, mode: status.mode, uid: status.uid, gid: status.gid,
+                    headerBytes: [], otherType: other.name, otherErrno: other.errno))
+        }
+
+        // O_NONBLOCK: a path swapped for a FIFO between stat and open must not hang us.
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.nonBlocking, .closeOnExec])
+        } catch {
+            return .failure(AreaError(path: path, operation: "cannot open", errno: error as? Errno))
+        }
+        defer { try? fd.close() }
+        let opened: FileStatus
+        switch Stat.fstat(fd) {
+        case .success(let value): opened = value
+        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        }
+        guard opened.device == status.device, opened.inode == status.inode, opened.type == status.type else {
+            return .failure(AreaError(path: path, operation: "cannot open", reason: "the path changed while it was being opened"))
+        }
+
+        let active = activeEntry(swaps, matching: opened)
+        let priority = active?.priority ?? ProcSwaps.nextAutoPriority(swaps)
+
+        if opened.isBlockDevice {
+            var size: UInt64 = 0
+            if case .failure(let error) = syscall({ si_blkgetsize64(fd.rawValue, &size) }) {
+                return .failure(AreaError(path: path, operation: "cannot get device size (BLKGETSIZE64)", errno: error))
+            }
+            let header: [UInt8]
+            switch readHeader(fd, size: size) {
+            case .success(let bytes): header = bytes
+            case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
+            }
+            return .success(
+                AreaFacts(
+                    path: canonical, kind: .blockDevice, size: size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
+                    headerBytes: header, source: .blockDevice, nonRotational: !isRotational(opened.rdev), priority: priority,
+                    active: active))
+        }
+
+        var magic: UInt64 = 0
+        var fsBlockSize: UInt64 = 0
+        if case .failure(let error) = syscall({ si_fstatfs(fd.rawValue, &magic, &fsBlockSize) }) {
+            return .failure(AreaError(path: path, operation: "cannot statfs", errno: error))
+        }
+        var blockSize: UInt32 = 0
+        if case .failure = syscall({ si_figetbsz(fd.rawValue, &blockSize) }) {
+            blockSize = UInt32(truncatingIfNeeded: fsBlockSize)
+        }
+        let mount = MountTable.entry(forDevice: opened.device)
+        let deviceName = blockDeviceName(opened.device)
+        let ext4Driver = deviceName.map { Stat.stat("/sys/fs/ext4/\($0)").isSuccess } ?? true
+        let kind = FilesystemCatalog.classify(magic: magic, mountType: mount?.type, ext4Driver: ext4Driver)
+        let filesystem = FilesystemFacts(
+            kind: kind, blockSize: Int(blockSize), device: mount?.source ?? deviceName.map { "/dev/\($0)" })
+
+        let header: [UInt8]
+        switch readHeader(fd, size: opened.size) {
+        case .success(let bytes): header = bytes
+        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
+        }
+
+        var facts = AreaFacts(
+            path: canonical, kind: .file, size: opened.size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
+            filesystem: filesystem, headerBytes: header, nonRotational: !isRotational(opened.device), priority: priority,
+            active: active, allocatedBytes: opened.blocks * 512)
+
+        // No point mapping what the kernel refuses before it looks at blocks.
+        if case .refused = kind.swapPath { return .success(facts) }
+        switch mapExtents(fd, path: path, size: opened.size, blockSize: blockSize, options: options) {
+        case .success(let (extents, source, notes)):
+            facts.extents = extents
+            facts.source = source
+            facts.notes = notes
+        case .failure(let error):
+            return .failure(error)
+        }
+        return .success(facts)
+    }
+
+    static func mapExtents(
+        _ fd: FileDescriptor, path: String, size: UInt64, blockSize: UInt32, options: LiveOptions
+    ) -> Result<([FileExtent], ExtentSource, [String]), AreaError> {
+        if options.mapper != .fibmap {
+            switch ExtentMapper.fiemap(fd, sync: options.sync) {
+            case .success(let extents): return .success((extents, .fiemap, []))
+            case .failure(let error):
+                let unsupported = [EOPNOTSUPP, ENOSYS, ENOTTY, EINVAL].contains(error.rawValue)
+                if options.mapper == .fiemap || !unsupported {
+                    return .failure(AreaError(path: path, operation: "FIEMAP failed", errno: error))
+                }
+            }
+        }
+        guard blockSize > 0 else {
+            return .failure(AreaError(path: path, operation: "FIBMAP failed", reason: "the file system reports no block size"))
+        }
+        switch ExtentMapper.fibmap(fd, size: size, blockSize: blockSize) {
+        case .success(let extents):
+            return .success((extents, .fibmap, ["FIBMAP cannot see unwritten (preallocated) extents; they are shown as written"]))
+        case .failure(let error):
+            if error == .notPermitted {
+                return .failure(
+                    AreaError(path: path, operation: "FIBMAP failed", errno: error, reason: "FIBMAP needs CAP_SYS_RAWIO: run as root"))
+            }
+            return .failure(AreaError(path: path, operation: "FIBMAP failed", errno: error))
+        }
+    }
+
+    /// The first 64 KiB (fewer for a short area), enough for a signature at any page size.
+    static func readHeader(_ fd: FileDescriptor, size: UInt64) -> Result<[UInt8], Errno> {
+        let length = Int(min(UInt64(SwapHeaderLayout.probeLength), size))
+        var bytes = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            do {
+                let count = try bytes.withUnsafeMutableBytes { buffer in
+                    try fd.read(fromAbsoluteOffset: Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+                }
+                if count == 0 { break }
+                done += count
+            } catch {
+                return .failure(error as? Errno ?? .ioError)
+            }
+        }
+        return .success(Array(bytes[0..<done]))
+    }
+
+    /// The /proc/swaps line of the area this descriptor names, matched by inode (file) or device (block).
+    static func activeEntry(_ entries: [ProcSwapsEntry], matching status: FileStatus) -> ProcSwapsEntry? {
+        entries.first { entry in
+            guard !entry.deleted, case .success(let other) = Stat.stat(entry.name) else { return false }
+            if status.isBlockDevice { return other.isBlockDevice && other.rdev == status.rdev }
+            return other.device == status.device && other.inode == status.inode
+        }
+    }
+
+    /// The kernel name of a block device (`loop0`, `vda1`) from /sys/dev/block/MAJ:MIN.
+    static func blockDeviceName(_ dev: UInt64) -> String? {
+        let (major, minor) = deviceNumbers(dev)
+        guard let target = readLink("/sys/dev/block/\(major):\(minor)") else { return nil }
+        return target.split(separator: "/").last.map(String.init)
+    }
+
+    /// queue/rotational of the device, or of its parent disk for a partition. Unknown counts as rotational.
+    static func isRotational(_ dev: UInt64) -> Bool {
+        let (major, minor) = deviceNumbers(dev)
+        let base = "/sys/dev/block/\(major):\(minor)"
+        for candidate in ["\(base)/queue/rotational", "\(base)/../queue/rotational"] {
+            if let text = readTextFile(candidate) {
+                return text.hasPrefix("1")
+            }
+        }
+        return true
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
+
+/// /proc/self/mountinfo, enough to name a device's file system type and source.
+enum MountTable {
+    struct Entry {
+        var type: String
+        var source: String
+    }
+
+    static func entry(forDevice dev: UInt64) -> Entry? {
+        guard let text = readTextFile("/proc/self/mountinfo") else { return nil }
+        let (major, minor) = deviceNumbers(dev)
+        let wanted = "\(major):\(minor)"
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 2, fields[2] == wanted, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count
+            else { continue }
+            return Entry(type: String(fields[dash + 1]), source: ProcSwaps.unescape(fields[dash + 2]))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,3 @@
+import SwapInspectCommands
+
+SwapInspectCommand.main()
