@@ -59,18 +59,18 @@ func blocks(_ triples: [(UInt64, UInt64, UInt64)], blockSize: UInt64, flags: Ext
 /// The `Adding Nk` / `across:Nk` numbers for 4 KiB pages.
 func kib4(_ pages: UInt64) -> UInt64 { pages * 4 }
 
-let ext4Filesystem = { (blockSize: Int) in
+func ext4Filesystem(_ blockSize: Int) -> FilesystemFacts {
     FilesystemFacts(
         kind: FilesystemCatalog.classify(magic: FilesystemMagic.ext, mountType: "ext4", ext4Driver: true),
         blockSize: blockSize, device: "/dev/loop0")
 }
-let xfsFilesystem = { (blockSize: Int) in
+func xfsFilesystem(_ blockSize: Int) -> FilesystemFacts {
     FilesystemFacts(
         kind: FilesystemCatalog.classify(magic: FilesystemMagic.xfs, mountType: "xfs", ext4Driver: false),
         blockSize: blockSize, device: "/dev/loop0")
 }
 /// A bmap-only file system (vfat): the generic model.
-let vfatFilesystem = { (blockSize: Int) in
+func vfatFilesystem(_ blockSize: Int) -> FilesystemFacts {
     FilesystemFacts(
         kind: FilesystemCatalog.classify(magic: FilesystemMagic.msdos, mountType: "vfat", ext4Driver: false),
         blockSize: blockSize, device: "/dev/loop0")
