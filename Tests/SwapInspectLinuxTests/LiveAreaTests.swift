@@ -1,0 +1,190 @@
+import Foundation
+import SwapInspectCore
+import SystemPackage
+import Testing
+
+@testable import SwapInspectLinux
+
+/// Real files on this machine's file system (not tmpfs: swap files are refused there).
+enum Scratch {
+    static func directory() throws -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/tmp"
+        let path = "\(base)/swapinspect-linux-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func writeZeros(_ path: String, bytes: Int) throws {
+        try Data(count: bytes).write(to: URL(fileURLWithPath: path))
+        try run(["sync", path])
+    }
+}
+
+@Suite("Live adapter on real files")
+struct LiveAreaTests {
+    @Test func writtenFileMapsWithoutHolesAndCoversItsSize() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/written"
+        try Scratch.writeZeros(path, bytes: 4 << 20)
+        let facts = try LiveArea.facts(for: path).get()
+        #expect(facts.kind == .file)
+        #expect(facts.source == .fiemap)
+        #expect(facts.size == 4 << 20)
+        var position: UInt64 = 0
+        for extent in facts.extents {
+            #expect(extent.logical == position, "no hole before \(extent.logical)")
+            position = extent.logicalEnd
+        }
+        #expect(position >= 4 << 20)
+        #expect(facts.path == (canonicalPath(path) ?? ""))
+    }
+
+    @Test func fibmapAgreesWithFiemapOnAWrittenFile() throws {
+        guard getuid() == 0 else {
+            print("skipped fibmapAgreesWithFiemapOnAWrittenFile: FIBMAP needs root (CAP_SYS_RAWIO)")
+            return
+        }
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/written"
+        try Scratch.writeZeros(path, bytes: 2 << 20)
+        let fiemap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fiemap)).get()
+        let fibmap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fibmap)).get()
+        #expect(fibmap.source == .fibmap)
+        #expect(fibmap.notes.contains { $0.contains("unwritten") })
+        // FIEMAP may split where FIBMAP merges: compare the block-by-block mapping.
+        func blocks(_ extents: [FileExtent]) -> [UInt64: UInt64] {
+            var map: [UInt64: UInt64] = [:]
+            for extent in extents {
+                var offset: UInt64 = 0
+                while offset < extent.length {
+                    map[(extent.logical + offset) / 4096] = (extent.physical + offset) / 4096
+                    offset += 4096
+                }
+            }
+            return map
+        }
+        #expect(blocks(fiemap.extents) == blocks(fibmap.extents))
+    }
+
+    @Test func fallocatedExtentsAreReportedUnwritten() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/prealloc"
+        #expect(try Scratch.run(["fallocate", "-l", "1M", path]) == 0)
+        let facts = try LiveArea.facts(for: path).get()
+        #expect(!facts.extents.isEmpty)
+        #expect(facts.extents.allSatisfy { $0.flags.contains(.unwritten) })
+    }
+
+    @Test func fiemapBatchesAcrossMoreExtentsThanOneCallHolds() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/holey"
+        let blocks = Int(ExtentMapper.fiemapBatch) * 2 + 100
+        // Every other 4K block zero, then dig those out as holes: one extent per remaining block.
+        var bytes = [UInt8](repeating: 0, count: blocks * 4096)
+        bytes.withUnsafeMutableBytes { buffer in
+            for block in stride(from: 0, to: blocks, by: 2) {
+                memset(buffer.baseAddress! + block * 4096, 0xA5, 4096)
+            }
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try Scratch.run(["fallocate", "--dig-holes", path]) == 0)
+        try Scratch.run(["sync", path])
+        let facts = try LiveArea.facts(for: path).get()
+        #expect(facts.extents.count == (blocks + 1) / 2)
+        #expect(facts.extents.enumerated().allSatisfy { index, extent in extent.logical == UInt64(index * 2 * 4096) })
+        #expect(facts.extents.last?.flags.contains(.last) == true)
+    }
+
+    @Test func fifoIsClassifiedWithoutBlocking() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/fifo"
+        #expect(mkfifo(path, 0o600) == 0)
+        let facts = try LiveArea.facts(for: path).get()
+        #expect(facts.kind == .other)
+        #expect(facts.otherType == "FIFO")
+        #expect(facts.otherErrno == "EINVAL")
+    }
+
+    @Test func directoryIsClassifiedAsEISDIR() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let facts = try LiveArea.facts(for: dir).get()
+        #expect(facts.kind == .other)
+        #expect(facts.otherErrno == "EISDIR")
+    }
+
+    @Test func danglingSymlinkIsNamedAsSuch() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let link = "\(dir)/link"
+        #expect(symlink("\(dir)/nowhere", link) == 0)
+        let result = LiveArea.facts(for: link)
+        guard case .failure(let error) = result else {
+            Issue.record("a dangling symlink must not inspect")
+            return
+        }
+        #expect(error.description.contains("dangling symbolic link to \(dir)/nowhere"))
+        #expect(error.errno == .noSuchFileOrDirectory)
+    }
+
+    @Test func missingPathReportsENOENT() {
+        guard case .failure(let error) = LiveArea.facts(for: "/nonexistent/swapinspect") else {
+            Issue.record("a missing path must not inspect")
+            return
+        }
+        #expect(error.description == "/nonexistent/swapinspect: cannot stat: No such file or directory")
+    }
+
+    @Test func headerBytesAreReadUpTo64KiBAndNoMore() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let small = "\(dir)/small", large = "\(dir)/large"
+        try Scratch.writeZeros(small, bytes: 100)
+        try Scratch.writeZeros(large, bytes: 1 << 20)
+        #expect(try LiveArea.facts(for: small).get().headerBytes.count == 100)
+        #expect(try LiveArea.facts(for: large).get().headerBytes.count == SwapHeaderLayout.probeLength)
+    }
+
+    @Test func procSwapsMatchingUsesTheInodeNotTheName() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/a"
+        try Scratch.writeZeros(path, bytes: 4096)
+        #expect(symlink(path, "\(dir)/alias") == 0)
+        let status = try Stat.stat(path).get()
+        let entries = [ProcSwapsEntry(name: "\(dir)/alias", type: "file", sizeKiB: 0, usedKiB: 0, priority: -2)]
+        #expect(LiveArea.activeEntry(entries, matching: status)?.name == "\(dir)/alias")
+        let deleted = [ProcSwapsEntry(name: path, type: "file", sizeKiB: 0, usedKiB: 0, priority: -2, deleted: true)]
+        #expect(LiveArea.activeEntry(deleted, matching: status) == nil)
+    }
+
+    @Test func fileSystemOfScratchIsClassified() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/f"
+        try Scratch.writeZeros(path, bytes: 8192)
+        let facts = try LiveArea.facts(for: path).get()
+        let filesystem = try #require(facts.filesystem)
+        #expect(filesystem.blockSize > 0)
+        if ["ext2", "ext3", "ext4", "xfs"].contains(filesystem.kind.name) {
+            #expect(filesystem.kind.swapPath == .iomap)
+        }
+    }
+}
