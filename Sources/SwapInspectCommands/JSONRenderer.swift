@@ -4,7 +4,10 @@ import SwapInspectCore
 enum JSONRenderer {
     static let schemaVersion = 1
 
-    static func render(_ reports: [Report], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
+    static func render(
+        _ reports: [Report], errors: [(path: String, message: String)], into out: inout OutputBuffer,
+        extra: ((inout JSONWriter) -> Void)? = nil
+    ) {
         var json = JSONWriter(out: out)
         json.beginObject()
         json.key("schemaVersion"); json.number(schemaVersion)
@@ -18,14 +21,8 @@ enum JSONRenderer {
         for report in reports { render(report, &json) }
         json.endArray()
         json.key("errors")
-        json.beginArray()
-        for error in errors {
-            json.beginObject()
-            json.key("path"); json.string(error.path)
-            json.key("message"); json.string(error.message)
-            json.endObject()
-        }
-        json.endArray()
+        renderErrors(errors, &json)
+        extra?(&json)
         json.endObject()
         json.out.newline()
         out = json.out
@@ -57,23 +54,7 @@ enum JSONRenderer {
         json.key("gid"); json.number(facts.gid)
         json.endObject()
         json.key("header")
-        if let header = report.header {
-            json.beginObject()
-            json.key("signature"); json.string(header.signature)
-            json.key("pageSize"); json.number(header.pageSize)
-            json.key("version"); json.number(header.version)
-            json.key("byteOrder"); json.string(header.byteOrder?.rawValue)
-            json.key("lastPage"); json.number(header.lastPage)
-            json.key("badPages")
-            json.beginArray()
-            for page in header.badPages { json.number(page) }
-            json.endArray()
-            json.key("uuid"); json.string(header.uuid)
-            json.key("label"); json.string(header.label)
-            json.endObject()
-        } else {
-            json.null()
-        }
+        renderHeader(report.header, &json)
         json.key("activation")
         if let activation = report.activation {
             let ok = activation.ok
@@ -105,8 +86,51 @@ enum JSONRenderer {
         }
         json.endArray()
         json.key("findings")
+        renderFindings(report.findings, &json)
+        json.key("undetermined"); json.string(report.undetermined)
+        json.key("active")
+        if let active = facts.active {
+            json.beginObject()
+            json.key("name"); json.string(active.name)
+            json.key("type"); json.string(active.type)
+            json.key("sizeKiB"); json.number(active.sizeKiB)
+            json.key("usedKiB"); json.number(active.usedKiB)
+            json.key("priority"); json.number(active.priority)
+            json.key("deleted"); json.bool(active.deleted)
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.key("notes")
         json.beginArray()
-        for finding in report.findings {
+        for note in facts.notes { json.string(note) }
+        json.endArray()
+        json.endObject()
+    }
+
+    static func renderHeader(_ header: SwapHeader?, _ json: inout JSONWriter) {
+        guard let header else {
+            json.null()
+            return
+        }
+        json.beginObject()
+        json.key("signature"); json.string(header.signature)
+        json.key("pageSize"); json.number(header.pageSize)
+        json.key("version"); json.number(header.version)
+        json.key("byteOrder"); json.string(header.byteOrder?.rawValue)
+        json.key("lastPage"); json.number(header.lastPage)
+        json.key("badPages")
+        json.beginArray()
+        for page in header.badPages { json.number(page) }
+        json.endArray()
+        json.key("uuid"); json.string(header.uuid)
+        json.key("label"); json.string(header.label)
+        json.endObject()
+    }
+
+    static func renderFindings(_ findings: [Finding], _ json: inout JSONWriter) {
+        json.beginArray()
+        for finding in findings {
             json.beginObject()
             json.key("severity"); json.string(finding.severity.rawValue)
             json.key("code"); json.string(finding.code.rawValue)
@@ -115,12 +139,17 @@ enum JSONRenderer {
             json.endObject()
         }
         json.endArray()
-        json.key("undetermined"); json.string(report.undetermined)
-        json.key("notes")
+    }
+
+    static func renderErrors(_ errors: [(path: String, message: String)], _ json: inout JSONWriter) {
         json.beginArray()
-        for note in facts.notes { json.string(note) }
+        for error in errors {
+            json.beginObject()
+            json.key("path"); json.string(error.path)
+            json.key("message"); json.string(error.message)
+            json.endObject()
+        }
         json.endArray()
-        json.endObject()
     }
 
     static func octalMode(_ mode: UInt32) -> String {

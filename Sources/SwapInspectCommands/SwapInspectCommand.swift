@@ -17,12 +17,20 @@ public struct SwapInspectCommand: ParsableCommand {
             a warning under --strict), 2 could not inspect, 64 usage error.
             """,
         version: "swapinspect \(version) (libext2fs \(ImageLibraries.ext2fsVersion), libblkid \(ImageLibraries.blkidVersion))",
-        subcommands: [Inspect.self],
+        subcommands: [Inspect.self, List.self, Probe.self, Activate.self, Deactivate.self],
         defaultSubcommand: Inspect.self
     )
 
     public init() {}
+
+    /// `--discard` takes an optional value (`--discard`, `--discard=once`): a bare one means all.
+    public static func main() {
+        let arguments = CommandLine.arguments.dropFirst().map { $0 == "--discard" ? "--discard=all" : $0 }
+        main(Array(arguments))
+    }
 }
+
+func isTerminal() -> Bool { isatty(1) == 1 && getenv("NO_COLOR") == nil }
 
 /// Exit statuses of the contract.
 enum ExitStatus {
@@ -45,14 +53,29 @@ struct Inspect: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var simulation: SimulationOptions
 
-    @Argument(help: ArgumentHelp("Swap files or swap block devices.", valueName: "path"), completion: .file())
-    var paths: [String]
-
-    func validate() throws {
-        if paths.isEmpty { throw ValidationError("missing PATH: name a swap file or swap device, e.g. swapinspect /swapfile") }
-    }
+    @Argument(
+        help: ArgumentHelp(
+            "Swap files or swap block devices. Without any: the active areas (as 'list'), or a hint.", valueName: "path"),
+        completion: .file())
+    var paths: [String] = []
 
     func run() throws {
+        if paths.isEmpty {
+            try FirstRun.run(output: output, simulation: simulation)
+            return
+        }
+        let (reports, errors) = InspectionRun.inspect(paths, simulation: simulation)
+        emit(reports, errors: errors, output: output)
+        let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
+        if status != ExitStatus.ok { throw ExitCode(status) }
+    }
+}
+
+/// Inspecting live paths, shared by every command that inspects.
+enum InspectionRun {
+    static func inspect(
+        _ paths: [String], simulation: SimulationOptions, quiet: Bool = false
+    ) -> (reports: [Report], errors: [(path: String, message: String)]) {
         let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model)
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
         var reports: [Report] = []
@@ -63,12 +86,36 @@ struct Inspect: ParsableCommand {
                 reports.append(Inspector.inspect(facts, options: options))
             case .failure(let error):
                 errors.append((path, error.description))
-                printError(error.description)
+                if !quiet { printError(error.description) }
             }
         }
-        emit(reports, errors: errors, output: output)
-        let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
-        if status != ExitStatus.ok { throw ExitCode(status) }
+        return (reports, errors)
+    }
+}
+
+/// `swapinspect` with no path: the active areas when there are some, else a hint. A first run always
+/// shows something useful.
+enum FirstRun {
+    static func run(output: OutputOptions, simulation: SimulationOptions) throws {
+        if !SwapControl.activeAreas().isEmpty {
+            try List.show(output: output, simulation: simulation)
+            return
+        }
+        if output.json {
+            emit([], errors: [], output: output)
+            return
+        }
+        var out = OutputBuffer(fd: 1)
+        out.write(
+            """
+            No swap area is active. Inspect one before activating it:
+              swapinspect /swapfile              what the kernel would do with it, and why
+              swapinspect probe /dev/sdb2        signature and header only
+              swapinspect activate /swapfile     preflight, then swapon(2)
+              swapinspect --help                 everything else
+
+            """)
+        out.flush()
     }
 }
 
@@ -101,8 +148,7 @@ func emit(_ reports: [Report], errors: [(path: String, message: String)], output
     if output.json {
         JSONRenderer.render(reports, errors: errors, into: &out)
     } else {
-        let colour = isatty(1) == 1 && getenv("NO_COLOR") == nil
-        let renderer = TextRenderer(colour: colour, allExtents: output.extents)
+        let renderer = TextRenderer(colour: isTerminal(), allExtents: output.extents)
         for (index, report) in reports.enumerated() {
             if index > 0 { out.newline() }
             renderer.render(report, into: &out)

@@ -46,6 +46,8 @@ public struct AreaFacts: Sendable {
     public var source: ExtentSource
     /// `si->bdev` is non-rotational (the kernel prints `SS`).
     public var nonRotational: Bool
+    /// `si->bdev` supports discard (the kernel prints `D…` when discard is asked for).
+    public var supportsDiscard: Bool = false
     /// The priority the kernel would give (`Priority:`).
     public var priority: Int
     /// The area's /proc/swaps line when it is active now.
@@ -174,6 +176,19 @@ public enum Inspector {
                 return report
             case (.iomap, .auto), (_, .iomap): model = .iomap
             case (.generic, .auto), (_, .generic): model = .generic
+            }
+            // ≥6.12: a mapping with a minimum folio order above 0 (block size > PAGE) fails silently,
+            // before the header is read (§1.2 step 11).
+            if let blockSize = facts.filesystem?.blockSize, blockSize > pageSize {
+                let finding = Finding(
+                    .unsupportedFilesystem,
+                    "\(fsName) block size \(blockSize) is larger than the \(pageSize)-byte page: the kernel refuses swap files on large-block-size file systems (EINVAL, no message)",
+                    fix: "put the swap file on a file system whose block size is at most \(pageSize) bytes")
+                report.findings.append(finding)
+                var activation = Activation(model: model)
+                activation.refusal = Refusal(kernelMessage: nil, finding: finding)
+                report.activation = activation
+                return report
             }
         }
 

@@ -25,7 +25,10 @@ public enum ProcSwaps {
     public static func parse(_ text: String) -> [ProcSwapsEntry] {
         var entries: [ProcSwapsEntry] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            // `swap_show` (mm/swapfile.c) pads with extra tabs: `"file\t"` after the name, and one more
+            // after size and used when they are below 10000000 (`"%*s%s\t%lu\t%s%lu\t%s%d\n"`). A tab never
+            // occurs inside the name (escaped as \011), so runs of tabs are single separators.
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: true)
             guard fields.count >= 4 else { continue }
             // "NAME<spaces>TYPE": the escaped name holds no raw space, so the first space ends it.
             let head = fields[0]

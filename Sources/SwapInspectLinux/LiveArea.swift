@@ -76,11 +76,12 @@ public enum LiveArea {
             case .success(let bytes): header = bytes
             case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
             }
-            return .success(
-                AreaFacts(
+            var facts = AreaFacts(
                     path: canonical, kind: .blockDevice, size: size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
                     headerBytes: header, source: .blockDevice, nonRotational: !isRotational(opened.rdev), priority: priority,
-                    active: active))
+                    active: active)
+            facts.supportsDiscard = supportsDiscard(opened.rdev)
+            return .success(facts)
         }
 
         var magic: UInt64 = 0
@@ -109,6 +110,7 @@ public enum LiveArea {
             path: canonical, kind: .file, size: opened.size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
             filesystem: filesystem, headerBytes: header, nonRotational: !isRotational(opened.device), priority: priority,
             active: active, allocatedBytes: opened.blocks * 512)
+        facts.supportsDiscard = supportsDiscard(opened.device)
 
         // No point mapping what the kernel refuses before it looks at blocks.
         if case .refused = kind.swapPath { return .success(facts) }
@@ -184,6 +186,18 @@ public enum LiveArea {
         let (major, minor) = deviceNumbers(dev)
         guard let target = readLink("/sys/dev/block/\(major):\(minor)") else { return nil }
         return target.split(separator: "/").last.map(String.init)
+    }
+
+    /// queue/discard_max_bytes of the device (or its parent disk) is not 0.
+    static func supportsDiscard(_ dev: UInt64) -> Bool {
+        let (major, minor) = deviceNumbers(dev)
+        let base = "/sys/dev/block/\(major):\(minor)"
+        for candidate in ["\(base)/queue/discard_max_bytes", "\(base)/../queue/discard_max_bytes"] {
+            if let text = readTextFile(candidate) {
+                return UInt64(text.split(separator: "\n").first ?? "0").map { $0 > 0 } ?? false
+            }
+        }
+        return false
     }
 
     /// queue/rotational of the device, or of its parent disk for a partition. Unknown counts as rotational.

@@ -1,0 +1,216 @@
+import ArgumentParser
+import SwapInspectCore
+import SwapInspectImage
+import SwapInspectLinux
+
+/// `swapinspect probe`: signature and header only, through libblkid and our own parser side by side.
+struct Probe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Look at the signature and header of files, devices or images (libblkid and swapinspect side by side).",
+        discussion: """
+            Reports TYPE, VERSION, UUID, LABEL, byte order, page size and last_page as libblkid and as \
+            swapinspect's own parser see them, validates the header for the simulated page size, and reports \
+            where the two disagree (for example a 32K-page header that blkid sees and swapon on a 4K-page \
+            kernel does not).
+            """
+    )
+
+    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
+    var json = false
+
+    @Flag(name: .long, help: "Warnings also make the exit status 1.")
+    var strict = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
+    var pageSize: Int?
+
+    @Argument(help: ArgumentHelp("Files, block devices or images.", valueName: "path"), completion: .file())
+    var paths: [String]
+
+    func validate() throws {
+        if let pageSize, !SwapHeaderLayout.candidatePageSizes.contains(pageSize) {
+            throw ValidationError("--page-size must be one of 4096, 8192, 16384, 32768, 65536 (got \(pageSize))")
+        }
+    }
+
+    struct Result {
+        var path: String
+        var kind: AreaKind
+        var size: UInt64
+        var pageSize: Int
+        var signatures: [SwapHeader]
+        var header: SwapHeader?
+        var blkid: BlkidProbe.Outcome
+        var findings: [Finding]
+    }
+
+    func run() throws {
+        let simulatedPageSize = pageSize ?? systemPageSize()
+        var results: [Result] = []
+        var errors: [(path: String, message: String)] = []
+        for path in paths {
+            let outcome = ReadOnlyArea.with(path) { area -> Result in
+                Self.probe(area, pageSize: simulatedPageSize)
+            }
+            switch outcome {
+            case .success(let result): results.append(result)
+            case .failure(let error):
+                errors.append((path, error.description))
+                printError(error.description)
+            }
+        }
+        var out = OutputBuffer(fd: 1)
+        if json {
+            Self.renderJSON(results, errors: errors, into: &out)
+        } else {
+            for (index, result) in results.enumerated() {
+                if index > 0 { out.newline() }
+                Self.renderText(result, into: &out)
+            }
+        }
+        out.flush()
+        var status = errors.isEmpty ? ExitStatus.ok : ExitStatus.cannotInspect
+        for result in results {
+            let worst = result.findings.map(\.severity).max()
+            if worst == .error || (strict && worst == .warning) { status = max(status, ExitStatus.findings) }
+        }
+        if status != ExitStatus.ok { throw ExitCode(status) }
+    }
+
+    static func probe(_ area: ReadOnlyArea, pageSize: Int) -> Result {
+        let path = area.canonicalPath
+        guard area.kind != .other else {
+            return Result(
+                path: path, kind: .other, size: 0, pageSize: pageSize, signatures: [], header: nil, blkid: .nothing,
+                findings: [Finding(.notRegularFile, "not a regular file or block device: nothing to probe")])
+        }
+        let signatures = SwapHeaderDetector.detectAll(area.headerBytes)
+        let verdict = HeaderValidator.validate(
+            detected: signatures, pageSize: pageSize, areaBytes: area.size, isRegularFile: area.kind == .file, path: path)
+        var findings = verdict.findings
+        if let refusal = verdict.refusal { findings.append(refusal.finding) }
+        let blkid = BlkidProbe.probe(fd: area.descriptor)
+        findings += disagreements(blkid: blkid, signatures: signatures, pageSize: pageSize)
+        return Result(
+            path: path, kind: area.kind, size: area.size, pageSize: pageSize, signatures: signatures,
+            header: signatures.first { $0.pageSize == pageSize } ?? signatures.first, blkid: blkid, findings: findings)
+    }
+
+    /// Where libblkid and the kernel's rules (as our parser applies them) see different things.
+    static func disagreements(blkid: BlkidProbe.Outcome, signatures: [SwapHeader], pageSize: Int) -> [Finding] {
+        guard case .found(let values) = blkid else {
+            if case .ambivalent = blkid {
+                return [Finding(.noSignature, "libblkid finds several competing signatures and will not choose; tools that rely on it (swapon -a, systemd) may skip the area")]
+            }
+            if !signatures.isEmpty, signatures.contains(where: { $0.kind == .swapV1 && $0.pageSize == pageSize }) {
+                return [Finding(.noSignature, "libblkid does not see the swap signature swapinspect finds")]
+            }
+            return []
+        }
+        var findings: [Finding] = []
+        let type = values["TYPE"]
+        if type == "swap", let blkidPageSize = values.swapPageSize, blkidPageSize != pageSize,
+            !signatures.contains(where: { $0.kind == .swapV1 && $0.pageSize == pageSize })
+        {
+            findings.append(
+                Finding(
+                    .pagesizeMismatch,
+                    "libblkid reports TYPE=swap (magic at byte \(blkidPageSize - 10), i.e. \(blkidPageSize)-byte pages), but swapon on a \(pageSize)-byte-page kernel finds no signature: blkid, lsblk and udev will call this a swap area that cannot be activated"))
+        }
+        if let ours = signatures.first(where: { $0.kind == .swapV1 && $0.pageSize == pageSize }) {
+            if let uuid = values["UUID"], let mine = ours.uuid, uuid != mine {
+                findings.append(Finding(.noSignature, "libblkid reports UUID \(uuid), the header at \(pageSize)-byte pages holds \(mine)"))
+            }
+            if type != "swap" {
+                findings.append(Finding(.noSignature, "libblkid reports TYPE=\(type ?? "none") where the kernel finds a swap header: another signature competes with it"))
+            }
+        }
+        return findings
+    }
+
+    static func renderText(_ result: Result, into out: inout OutputBuffer) {
+        out.write("\(result.path): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
+        out.newline()
+        var rows: [[String]] = []
+        let ours = result.header
+        var blkidValues = BlkidValues(pairs: [])
+        if case .found(let values) = result.blkid { blkidValues = values }
+        func oursType(_ header: SwapHeader?) -> String {
+            guard let header else { return "" }
+            switch header.kind {
+            case .swapV1, .swapV0: return "swap"
+            case .hibernation: return "swsuspend"
+            }
+        }
+        rows.append(["TYPE", oursType(ours), blkidValues["TYPE"] ?? ""])
+        rows.append(["VERSION", ours?.version.map { "\($0)" } ?? (ours?.kind == .swapV0 ? "0" : ""), blkidValues["VERSION"] ?? ""])
+        rows.append(["UUID", ours?.uuid ?? "", blkidValues["UUID"] ?? ""])
+        rows.append(["LABEL", ours?.label ?? "", blkidValues["LABEL"] ?? ""])
+        rows.append(["ENDIANNESS", ours?.byteOrder.map { $0 == .little ? "LITTLE" : "BIG" } ?? "", blkidValues["ENDIANNESS"] ?? ""])
+        rows.append(["PAGESIZE", ours.map { "\($0.pageSize)" } ?? "", blkidValues.swapPageSize.map { "\($0)" } ?? ""])
+        rows.append(["LAST_PAGE", ours?.lastPage.map { "\($0)" } ?? "", ""])
+        rows.append(["SIGNATURE", ours?.signature ?? "", blkidValues["SBMAGIC"] ?? ""])
+        for pair in blkidValues.pairs where !["TYPE", "VERSION", "UUID", "LABEL", "ENDIANNESS", "SBMAGIC", "SBMAGIC_OFFSET"].contains(pair.name) {
+            rows.append([pair.name, "", pair.value])
+        }
+        if case .ambivalent = result.blkid { rows.append(["(blkid)", "", "ambivalent result"]) }
+        if case .failed(let why) = result.blkid { rows.append(["(blkid)", "", why]) }
+        writeTable(header: ["FIELD", "SWAPINSPECT", "LIBBLKID"], rows: rows, into: &out)
+        for finding in result.findings {
+            out.write("  \(finding.severity.rawValue) \(finding.code.rawValue): \(finding.message)")
+            out.newline()
+            if let fix = finding.fix {
+                out.write("    fix: \(fix)")
+                out.newline()
+            }
+        }
+    }
+
+    static func renderJSON(_ results: [Result], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
+        var json = JSONWriter(out: out)
+        json.beginObject()
+        json.key("schemaVersion"); json.number(JSONRenderer.schemaVersion)
+        json.key("tool")
+        json.beginObject()
+        json.key("name"); json.string("swapinspect")
+        json.key("version"); json.string(SwapInspectCommand.version)
+        json.endObject()
+        json.key("probes")
+        json.beginArray()
+        for result in results {
+            json.beginObject()
+            json.key("path"); json.string(result.path)
+            json.key("kind"); json.string(result.kind.rawValue)
+            json.key("size"); json.number(result.size)
+            json.key("pageSize"); json.number(result.pageSize)
+            json.key("header")
+            JSONRenderer.renderHeader(result.header, &json)
+            json.key("signatures")
+            json.beginArray()
+            for signature in result.signatures { JSONRenderer.renderHeader(signature, &json) }
+            json.endArray()
+            json.key("blkid")
+            switch result.blkid {
+            case .found(let values):
+                json.beginObject()
+                for pair in values.pairs {
+                    json.key(pair.name); json.string(pair.value)
+                }
+                json.endObject()
+            default:
+                json.null()
+            }
+            json.key("findings")
+            JSONRenderer.renderFindings(result.findings, &json)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("errors")
+        JSONRenderer.renderErrors(errors, &json)
+        json.endObject()
+        json.out.newline()
+        out = json.out
+    }
+}

@@ -1,0 +1,60 @@
+internal import CBlkid
+import Glibc
+
+/// What libblkid says about the start of a file or device: its NAME=value pairs
+/// (TYPE, VERSION, UUID, LABEL, SBMAGIC, SBMAGIC_OFFSET, PTTYPE, …).
+public struct BlkidValues: Sendable, Equatable {
+    public var pairs: [(name: String, value: String)]
+
+    public init(pairs: [(name: String, value: String)]) { self.pairs = pairs }
+
+    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    public static func == (lhs: BlkidValues, rhs: BlkidValues) -> Bool {
+        lhs.pairs.map(\.name) == rhs.pairs.map(\.name) && lhs.pairs.map(\.value) == rhs.pairs.map(\.value)
+    }
+
+    /// The page size a swap signature implies: the magic sits in the last 10 bytes of the page.
+    public var swapPageSize: Int? {
+        guard let offset = self["SBMAGIC_OFFSET"].flatMap({ Int($0) }) else { return nil }
+        return offset + 10
+    }
+}
+
+public enum BlkidProbe {
+    public enum Outcome: Sendable, Equatable {
+        case found(BlkidValues)
+        case nothing
+        /// Several signatures compete (libblkid refuses to choose).
+        case ambivalent
+        case failed(String)
+    }
+
+    /// Low-level superblock probe over an already opened, read-only descriptor.
+    public static func probe(fd: Int32) -> Outcome {
+        guard let probe = blkid_new_probe() else { return .failed("cannot allocate a libblkid probe") }
+        defer { blkid_free_probe(probe) }
+        guard blkid_probe_set_device(probe, fd, 0, 0) == 0 else { return .failed("libblkid cannot use the device") }
+        blkid_probe_enable_superblocks(probe, 1)
+        let flags = BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE | BLKID_SUBLKS_VERSION
+            | BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_SECTYPE
+        blkid_probe_set_superblocks_flags(probe, Int32(flags))
+        blkid_probe_enable_partitions(probe, 1)
+        blkid_probe_set_partitions_flags(probe, Int32(BLKID_PARTS_MAGIC))
+        switch blkid_do_safeprobe(probe) {
+        case 0: break
+        case 1: return .nothing
+        case -2: return .ambivalent
+        default: return .failed("libblkid probing failed")
+        }
+        var pairs: [(name: String, value: String)] = []
+        for index in 0..<blkid_probe_numof_values(probe) {
+            var name: UnsafePointer<CChar>?
+            var data: UnsafePointer<CChar>?
+            var length = 0
+            guard blkid_probe_get_value(probe, index, &name, &data, &length) == 0, let name, let data else { continue }
+            pairs.append((String(cString: name), String(cString: data)))
+        }
+        return .found(BlkidValues(pairs: pairs))
+    }
+}

@@ -1,0 +1,53 @@
+internal import CSwapInspectLinux
+import SwapInspectCore
+import SystemPackage
+
+/// A regular file or block device opened read-only and non-blocking, for signature-level looks.
+public struct ReadOnlyArea {
+    public var path: String
+    public var canonicalPath: String
+    public var kind: AreaKind
+    public var size: UInt64
+    public var headerBytes: [UInt8]
+    public var descriptor: Int32
+
+    /// Opens `path`, runs `body`, closes. Special files are not opened at all: they come back as `.other`.
+    public static func with<T>(_ path: String, _ body: (ReadOnlyArea) -> T) -> Result<T, AreaError> {
+        let status: FileStatus
+        switch Stat.stat(path) {
+        case .success(let value): status = value
+        case .failure(let error):
+            if case .success(let link) = Stat.stat(path, follow: false), link.isSymlink, error == .noSuchFileOrDirectory {
+                return .failure(
+                    AreaError(path: path, operation: "cannot stat", errno: error, reason: "dangling symbolic link to \(readLink(path) ?? "?")"))
+            }
+            return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        }
+        let canonical = SwapInspectLinux.canonicalPath(path) ?? path
+        guard status.isRegular || status.isBlockDevice else {
+            return .success(body(ReadOnlyArea(path: path, canonicalPath: canonical, kind: .other, size: 0, headerBytes: [], descriptor: -1)))
+        }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.nonBlocking, .closeOnExec])
+        } catch {
+            return .failure(AreaError(path: path, operation: "cannot open", errno: error as? Errno))
+        }
+        defer { try? fd.close() }
+        var size = status.size
+        if status.isBlockDevice {
+            if case .failure(let error) = syscall({ si_blkgetsize64(fd.rawValue, &size) }) {
+                return .failure(AreaError(path: path, operation: "cannot get device size (BLKGETSIZE64)", errno: error))
+            }
+        }
+        let header: [UInt8]
+        switch LiveArea.readHeader(fd, size: size) {
+        case .success(let bytes): header = bytes
+        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
+        }
+        let area = ReadOnlyArea(
+            path: path, canonicalPath: canonical, kind: status.isBlockDevice ? .blockDevice : .file, size: size,
+            headerBytes: header, descriptor: fd.rawValue)
+        return .success(body(area))
+    }
+}
