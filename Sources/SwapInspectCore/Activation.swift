@@ -200,6 +200,17 @@ public enum ActivationSimulator {
         extents: [FileExtent], fileSize: UInt64, blockSize: Int, pageSize: Int, maxPages: UInt64, path: String
     ) -> Activation {
         var activation = Activation(model: .generic)
+        // SYSCALL_DEFINE2(swapon), ≥6.12: `mapping_min_folio_order(mapping) > 0` (block larger than a page)
+        // fails with EINVAL and no message before any activator runs. Without this, PAGE/B is 0 below.
+        guard blockSize > 0, blockSize <= pageSize, pageSize % blockSize == 0 else {
+            return activation.fail(
+                Refusal(
+                    kernelMessage: nil,
+                    finding: Finding(
+                        .unsupportedFilesystem,
+                        "\(blockSize)-byte blocks are larger than the \(pageSize)-byte page: swapon fails with EINVAL",
+                        fix: "put the swap file on a file system whose block size is at most \(pageSize) bytes")))
+        }
         let block = UInt64(blockSize)
         let blocksPerPage = UInt64(pageSize / blockSize)
         let lastBlock = fileSize / block

@@ -105,8 +105,9 @@ struct HeaderDetectionTests {
         let found = SwapHeaderDetector.detectAll(forge.bytes())
         #expect(found.map(\.pageSize) == [4096])
         #expect(SwapHeaderDetector.detect(forge.bytes(), pageSize: 16384) == nil)
+        // One byte short: the magic is cut to "SWAPSPACE" and the page is not there.
         forge.bufferLength = 4095
-        forge.magic = nil
+        #expect(forge.bytes().count == 4095)
         #expect(SwapHeaderDetector.detectAll(forge.bytes()).isEmpty)
     }
 

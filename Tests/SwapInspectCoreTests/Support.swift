@@ -27,7 +27,8 @@ struct HeaderForge {
     var bufferLength = 65536
 
     func bytes() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: bufferLength)
+        // A buffer shorter than the header (a tiny file) keeps only the bytes that fit.
+        var out = [UInt8](repeating: 0, count: max(bufferLength, pageSize))
         func put(_ value: UInt32, at offset: Int) {
             let le: [UInt8] = [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)]
             let ordered = byteOrder == .little ? le : le.reversed()
@@ -42,7 +43,7 @@ struct HeaderForge {
         if let magic {
             for (index, byte) in magic.utf8.enumerated() { out[pageSize - 10 + index] = byte }
         }
-        return out
+        return Array(out.prefix(bufferLength))
     }
 }
 
