@@ -115,7 +115,11 @@ public enum LiveArea {
         // No point mapping what the kernel refuses before it looks at blocks.
         if case .refused = kind.swapPath { return .success(facts) }
         switch mapExtents(fd, path: path, size: opened.size, blockSize: blockSize, options: options) {
-        case .success(let (extents, source, notes)):
+        case .success(let (mapped, source, notes)):
+            var extents = mapped
+            if magic == FilesystemMagic.xfs, source == .fiemap, extents.contains(where: { $0.flags.contains(.shared) }) {
+                extents = settleXFSInactivation(fd, extents: extents)
+            }
             facts.extents = extents
             facts.source = source
             facts.notes = notes
@@ -123,6 +127,30 @@ public enum LiveArea {
             return .failure(error)
         }
         return .success(facts)
+    }
+
+    /// Polls of `settleXFSInactivation`, and the pause before each: 200 ms at most, only for XFS files
+    /// that FIEMAP shows as shared.
+    static let xfsInactivationPolls = 20
+    static let xfsInactivationPause: useconds_t = 10_000
+
+    /// `xfs_vm_swap_activate` calls `xfs_inodegc_flush` before mapping the file: extents shared only with
+    /// a clone that was just unlinked are unshared by the time the kernel looks, once background inode
+    /// inactivation has updated the refcount btree. Userspace cannot wait for that work, but statfs(2)
+    /// expedites it (`xfs_inodegc_push`, ≥5.19), so push and map again for a moment before believing
+    /// FIEMAP_EXTENT_SHARED. Extents that stay shared are really shared (a live reflink).
+    static func settleXFSInactivation(_ fd: FileDescriptor, extents: [FileExtent]) -> [FileExtent] {
+        var current = extents
+        for _ in 0..<xfsInactivationPolls {
+            var magic: UInt64 = 0
+            var blockSize: UInt64 = 0
+            _ = syscall { si_fstatfs(fd.rawValue, &magic, &blockSize) }
+            usleep(xfsInactivationPause)
+            guard case .success(let remapped) = ExtentMapper.fiemap(fd, sync: false) else { break }
+            current = remapped
+            if !current.contains(where: { $0.flags.contains(.shared) }) { break }
+        }
+        return current
     }
 
     static func mapExtents(

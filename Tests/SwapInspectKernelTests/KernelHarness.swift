@@ -1,1 +1,505 @@
+import Foundation
+import Glibc
+import SwapInspectCore
+import SwapInspectLinux
 import Testing
+
+// The privileged harness: loop-mounted file systems, the real swapon(2), /dev/kmsg and /proc/swaps.
+// Everything here creates only what it later removes, and removes only what it created.
+
+/// The page size every prediction and every layout in these tests is built for.
+let kernelTestPageSize = 4096
+
+/// The root of every kernel test. Serialized because swap state is global: an area activated by one
+/// test changes the priority the next one gets. Skips with the reason printed when the machine cannot
+/// run them (not root, no loop devices, no mkfs.xfs/mkfs.ext4), unless CI=true, where that fails.
+@Suite(.serialized, .enabled(if: KernelPrerequisites.shouldRun, KernelPrerequisites.skipComment))
+struct SwapInspectKernelTests {}
+
+// MARK: - Prerequisites
+
+/// What the kernel tests need, checked once. Without it they skip with the reason printed; with `CI=true`
+/// they run anyway and fail on the first missing piece, because CI runs as root and must exercise them.
+enum KernelPrerequisites {
+    static let tools = ["losetup", "mkfs.ext4", "mkfs.xfs", "xfs_io", "mount", "umount", "mkswap", "swapon", "swapoff", "dd", "cp"]
+
+    static let requiredByCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// Each missing prerequisite, in words; empty when the tests can run.
+    static let missing: [String] = {
+        var missing: [String] = []
+        if geteuid() != 0 { missing.append("not running as root (euid \(geteuid()))") }
+        if access("/dev/loop-control", F_OK) != 0 { missing.append("/dev/loop-control is missing (no loop device support)") }
+        if access("/dev/kmsg", R_OK) != 0 { missing.append("/dev/kmsg is not readable") }
+        for tool in tools where Tool.locate(tool) == nil { missing.append("\(tool) not found") }
+        if systemPageSize() != kernelTestPageSize {
+            missing.append("the kernel's page size is \(systemPageSize()), the layouts here are built for \(kernelTestPageSize)")
+        }
+        if !missing.isEmpty {
+            let verdict = requiredByCI ? "CI=true, so they will FAIL" : "skipping them"
+            FileHandle.standardError.write(
+                Data("SwapInspectKernelTests: \(missing.joined(separator: "; ")) — \(verdict)\n".utf8))
+        }
+        return missing
+    }()
+
+    /// Run when everything is there, or when CI demands it (then `require()` fails the test).
+    static var shouldRun: Bool { missing.isEmpty || requiredByCI }
+
+    static var skipComment: Comment {
+        Comment(rawValue: "kernel tests skipped: \(missing.joined(separator: "; "))")
+    }
+
+    /// Called by every fixture: turns a missing prerequisite into a failure (only reachable with CI=true).
+    static func require() throws {
+        guard missing.isEmpty else {
+            throw HarnessError("CI=true requires the kernel tests to run, but: \(missing.joined(separator: "; "))")
+        }
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - libc calls the Glibc module does not import
+
+/// swapon(2), swapoff(2), fallocate(2) and statfs(2) live in headers the Swift Glibc module leaves out
+/// (<sys/swap.h>, <fcntl.h> with _GNU_SOURCE, <sys/vfs.h>); bind them by name.
+enum LibC {
+    private typealias SwaponFunction = @convention(c) (UnsafePointer<CChar>, Int32) -> Int32
+    private typealias SwapoffFunction = @convention(c) (UnsafePointer<CChar>) -> Int32
+    private typealias FallocateFunction = @convention(c) (Int32, Int32, Int, Int) -> Int32
+    private typealias StatfsFunction = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer) -> Int32
+
+    /// FALLOC_FL_KEEP_SIZE and FALLOC_FL_PUNCH_HOLE (linux/falloc.h).
+    static let fallocKeepSize: Int32 = 0x01
+    static let fallocPunchHole: Int32 = 0x02
+    /// TMPFS_MAGIC (linux/magic.h).
+    static let tmpfsMagic: Int = 0x0102_1994
+
+    private static func symbol<T>(_ name: String, as type: T.Type) -> T {
+        guard let pointer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else {
+            preconditionFailure("libc has no \(name)")
+        }
+        return unsafeBitCast(pointer, to: type)
+    }
+
+    /// swapon(2); returns 0 or the errno.
+    static func swapon(_ path: String, flags: Int32 = 0) -> Int32 {
+        let call = symbol("swapon", as: SwaponFunction.self)
+        return call(path, flags) == 0 ? 0 : errno
+    }
+
+    /// swapoff(2); returns 0 or the errno.
+    static func swapoff(_ path: String) -> Int32 {
+        let call = symbol("swapoff", as: SwapoffFunction.self)
+        return call(path) == 0 ? 0 : errno
+    }
+
+    /// fallocate(2); returns 0 or the errno.
+    static func fallocate(_ fd: Int32, mode: Int32, offset: Int, length: Int) -> Int32 {
+        let call = symbol("fallocate", as: FallocateFunction.self)
+        return call(fd, mode, offset, length) == 0 ? 0 : errno
+    }
+
+    /// `f_type` of statfs(2): the first member of `struct statfs` on every 64-bit Linux ABI.
+    static func fileSystemType(_ path: String) -> Int? {
+        let call = symbol("statfs", as: StatfsFunction.self)
+        // struct statfs is 120 bytes on x86_64/arm64; leave generous room.
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
+        guard call(path, buffer) == 0 else { return nil }
+        return buffer.load(as: Int.self)
+    }
+
+    static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
+}
+
+// MARK: - External commands
+
+/// Command-line tools, found on PATH or in the sbin directories a test runner's PATH may lack.
+enum Tool {
+    static func locate(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        return directories.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a tool and waits for it. Throws when it cannot start, or when it fails and `check` is set.
+    @discardableResult
+    static func run(_ name: String, _ arguments: [String], check: Bool = true) throws -> Output {
+        guard let executable = locate(name) else { throw HarnessError("\(name) not found") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read before waiting so a chatty tool cannot block on a full pipe.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+        if check && output.status != 0 {
+            throw HarnessError(
+                "\(name) \(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return output
+    }
+}
+
+// MARK: - Loop-mounted file systems
+
+enum FilesystemType: String, Sendable {
+    case ext4, xfs
+}
+
+/// A file system to build on a loop device: type, block size, image size and extra mkfs options.
+struct FilesystemSpec: Sendable, CustomTestStringConvertible {
+    var type: FilesystemType
+    var blockSize: Int
+    var sizeMiB: Int
+    var mkfsOptions: [String] = []
+
+    static func ext4(blockSize: Int, sizeMiB: Int = 64) -> FilesystemSpec {
+        // -m 0: no root reserve; the fragmenting fixtures fill the file system to the last block.
+        FilesystemSpec(type: .ext4, blockSize: blockSize, sizeMiB: sizeMiB, mkfsOptions: ["-m", "0"])
+    }
+
+    /// mkfs.xfs refuses file systems under 300 MB; the image is sparse, so 320 MiB costs little.
+    static func xfs(blockSize: Int, sizeMiB: Int = 320, options: [String] = []) -> FilesystemSpec {
+        FilesystemSpec(type: .xfs, blockSize: blockSize, sizeMiB: sizeMiB, mkfsOptions: options)
+    }
+
+    var testDescription: String {
+        "\(type.rawValue) \(blockSize / 1024)K" + (mkfsOptions.isEmpty ? "" : " \(mkfsOptions.joined(separator: " "))")
+    }
+}
+
+/// The directory for images: /var/tmp unless it is tmpfs (an image there would sit in RAM).
+enum ScratchSpace {
+    static let base: String = {
+        for candidate in ["/var/tmp", NSTemporaryDirectory(), "/tmp"] where LibC.fileSystemType(candidate) != LibC.tmpfsMagic {
+            if LibC.fileSystemType(candidate) != nil { return candidate }
+        }
+        return "/var/tmp"
+    }()
+}
+
+/// A sparse image in a fresh directory, attached to a loop device of its own, formatted and mounted.
+/// `teardown()` undoes exactly that: swapoff of areas under the mount point, umount, losetup -d of
+/// this device, removal of the directory.
+final class LoopFilesystem {
+    let spec: FilesystemSpec
+    let directory: String
+    let image: String
+    let mountPoint: String
+    private(set) var device: String?
+    private(set) var mounted = false
+    private var originalRotational: String?
+
+    private init(spec: FilesystemSpec) throws {
+        self.spec = spec
+        var template = Array("\(ScratchSpace.base)/swapinspect-kernel.XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw HarnessError("mkdtemp in \(ScratchSpace.base): \(LibC.describe(errno))")
+        }
+        directory = String(cString: created)
+        image = "\(directory)/image"
+        mountPoint = "\(directory)/mnt"
+    }
+
+    /// Builds the file system, runs `body`, and tears everything down whatever happens.
+    static func with<T>(_ spec: FilesystemSpec, _ body: (LoopFilesystem) throws -> T) throws -> T {
+        try KernelPrerequisites.require()
+        let filesystem = try LoopFilesystem(spec: spec)
+        defer { filesystem.teardown() }
+        try filesystem.setUp()
+        return try body(filesystem)
+    }
+
+    private func setUp() throws {
+        guard FileManager.default.createFile(atPath: image, contents: nil) else { throw HarnessError("cannot create \(image)") }
+        guard truncate(image, off_t(spec.sizeMiB) << 20) == 0 else { throw HarnessError("truncate \(image): \(LibC.describe(errno))") }
+        // Never assume /dev/loop0: other loop users may exist.
+        let attached = try Tool.run("losetup", ["--find", "--show", image]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard attached.hasPrefix("/dev/loop") else { throw HarnessError("losetup printed \(attached)") }
+        device = attached
+        switch spec.type {
+        case .ext4:
+            try Tool.run("mkfs.ext4", ["-F", "-q", "-b", "\(spec.blockSize)"] + spec.mkfsOptions + [attached])
+        case .xfs:
+            try Tool.run("mkfs.xfs", ["-f", "-q", "-b", "size=\(spec.blockSize)"] + spec.mkfsOptions + [attached])
+        }
+        guard mkdir(mountPoint, 0o700) == 0 else { throw HarnessError("mkdir \(mountPoint): \(LibC.describe(errno))") }
+        try Tool.run("mount", [attached, mountPoint])
+        mounted = true
+    }
+
+    func path(_ name: String) -> String { "\(mountPoint)/\(name)" }
+
+    /// Flips the loop device's queue/rotational: 0 makes the kernel set SWP_SOLIDSTATE (`SS`).
+    /// `teardown()` puts the old value back before detaching.
+    func setRotational(_ rotational: Bool) throws {
+        let knob = "/sys/block/\(deviceName)/queue/rotational"
+        if originalRotational == nil {
+            originalRotational = try? String(contentsOfFile: knob, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        do {
+            try (rotational ? "1" : "0").write(toFile: knob, atomically: false, encoding: .utf8)
+        } catch {
+            throw HarnessError("cannot write \(knob): \(error)")
+        }
+    }
+
+    /// The loop device's kernel name (`loop3`), as /sys/fs/ext4 names it.
+    var deviceName: String { (device ?? "").split(separator: "/").last.map(String.init) ?? "" }
+
+    func teardown() {
+        if mounted {
+            // Anything still active under our mount point is ours: a test failed between swapon and swapoff.
+            for entry in ProcSwaps.parse((try? String(contentsOfFile: "/proc/swaps", encoding: .utf8)) ?? "")
+            where entry.name.hasPrefix(mountPoint + "/") {
+                let code = LibC.swapoff(entry.name)
+                if code != 0 { report("swapoff \(entry.name): \(LibC.describe(code))") }
+            }
+            if let result = try? Tool.run("umount", [mountPoint], check: false), result.status == 0 {
+                mounted = false
+            } else {
+                // Still busy: detach lazily so the loop device is released once the last user goes.
+                let lazy = try? Tool.run("umount", ["-l", mountPoint], check: false)
+                if lazy?.status == 0 { mounted = false } else { report("umount \(mountPoint) failed") }
+            }
+        }
+        if let device {
+            if let originalRotational {
+                let knob = "/sys/block/\(deviceName)/queue/rotational"
+                do { try originalRotational.write(toFile: knob, atomically: false, encoding: .utf8) } catch { report("restore \(knob): \(error)") }
+            }
+            let result = try? Tool.run("losetup", ["-d", device], check: false)
+            if result?.status != 0 { report("losetup -d \(device): \(result?.stderr ?? "failed")") }
+            self.device = nil
+        }
+        if !mounted {
+            do { try FileManager.default.removeItem(atPath: directory) } catch { report("rm -r \(directory): \(error)") }
+        }
+    }
+
+    private func report(_ message: String) {
+        FileHandle.standardError.write(Data("SwapInspectKernelTests cleanup: \(message)\n".utf8))
+    }
+}
+
+// MARK: - The kernel log
+
+/// A reader of /dev/kmsg positioned at the end of the log when created: `drain()` returns the text of
+/// the records logged since.
+final class KernelLogCursor {
+    private let fd: Int32
+
+    init() throws {
+        fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw HarnessError("open /dev/kmsg: \(LibC.describe(errno))") }
+        guard lseek(fd, 0, SEEK_END) >= 0 else {
+            let code = errno
+            close(fd)
+            throw HarnessError("lseek /dev/kmsg: \(LibC.describe(code))")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// The message text (after `;`, before the first newline, `\xNN` escapes undone) of each new record.
+    func drain() throws -> [String] {
+        var messages: [String] = []
+        // One read returns one record; a record is at most about 8 KiB.
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                switch errno {
+                case EAGAIN: return messages
+                case EINTR: continue
+                case EPIPE: continue  // records were overwritten before we read them; the next read resumes
+                default: throw HarnessError("read /dev/kmsg: \(LibC.describe(errno))")
+                }
+            }
+            if count == 0 { return messages }
+            let record = buffer[0..<count]
+            guard let semicolon = record.firstIndex(of: UInt8(ascii: ";")) else { continue }
+            let text = record[(semicolon + 1)...].prefix { $0 != UInt8(ascii: "\n") }
+            messages.append(Self.unescape(Array(text)))
+        }
+    }
+
+    /// /dev/kmsg writes unprintable bytes and backslashes as `\xNN`.
+    static func unescape(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"),
+                let value = UInt8(String(decoding: bytes[(index + 2)...(index + 3)], as: UTF8.self), radix: 16)
+            {
+                out.append(value)
+                index += 4
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+// MARK: - Activation by the real kernel
+
+/// How swapon(2) is reached.
+enum Activator: String, Sendable {
+    /// util-linux swapon(8), which canonicalises the path and calls swapon(2) with no flags.
+    case utilLinux
+    /// swapon(2) directly with the canonical path: for areas util-linux screens out before the kernel
+    /// sees them (a file with holes: "skipping - it appears to have holes"; no signature: "read swap
+    /// header failed").
+    case syscall
+}
+
+/// What the kernel did with one swapon.
+struct KernelVerdict: CustomStringConvertible {
+    var accepted: Bool
+    /// The swapon tool's exit status and stderr, or the syscall's errno.
+    var detail: String
+    /// Every swap-related kernel message logged during the attempt.
+    var swapMessages: [String]
+    /// The `Adding …` line naming our path, without the kernel's trailing space.
+    var addingLine: String?
+    /// The /proc/swaps Size of the area while it was active.
+    var procSwapsSizeKiB: UInt64?
+    var procSwapsPriority: Int?
+
+    /// The messages that are not an `Adding` line: the kernel's reason for a refusal.
+    var refusalMessages: [String] { swapMessages.filter { !$0.hasPrefix("Adding ") } }
+
+    var description: String {
+        "\(accepted ? "accepted" : "refused") (\(detail)); kernel: \(swapMessages.isEmpty ? "(silent)" : swapMessages.joined(separator: " | "))"
+    }
+}
+
+enum Kernel {
+    /// Activates `path` with the running kernel, records what it logged and what /proc/swaps showed,
+    /// and deactivates it again at once.
+    static func activate(_ path: String, via activator: Activator = .utilLinux) throws -> KernelVerdict {
+        let canonical = try canonicalPath(path)
+        let log = try KernelLogCursor()
+        var accepted: Bool
+        var detail: String
+        switch activator {
+        case .utilLinux:
+            let output = try Tool.run("swapon", [path], check: false)
+            accepted = output.status == 0
+            detail = "swapon exit \(output.status)"
+                + (output.stderr.isEmpty ? "" : ": \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        case .syscall:
+            let code = LibC.swapon(canonical)
+            accepted = code == 0
+            detail = code == 0 ? "swapon(2) = 0" : "swapon(2): \(LibC.describe(code))"
+        }
+        var verdict = KernelVerdict(accepted: accepted, detail: detail, swapMessages: [])
+        if accepted {
+            let entry = ProcSwaps.parse(try String(contentsOfFile: "/proc/swaps", encoding: .utf8)).first { $0.name == canonical }
+            verdict.procSwapsSizeKiB = entry?.sizeKiB
+            verdict.procSwapsPriority = entry?.priority
+            let code = LibC.swapoff(canonical)
+            if code != 0 { throw HarnessError("swapoff \(canonical): \(LibC.describe(code))") }
+        }
+        verdict.swapMessages = try log.drain().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
+        let ours = "Adding "
+        verdict.addingLine = verdict.swapMessages.first { $0.hasPrefix(ours) && $0.contains(" swap on \(canonical).  ") }
+            .map { $0.hasSuffix(" ") ? String($0.dropLast()) : $0 }
+        return verdict
+    }
+
+    static func canonicalPath(_ path: String) throws -> String {
+        guard let resolved = realpath(path, nil) else { throw HarnessError("realpath \(path): \(LibC.describe(errno))") }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+// MARK: - Prediction against the kernel
+
+/// The prediction and the kernel's verdict for one area.
+struct Comparison {
+    var facts: AreaFacts
+    var report: Report
+    var kernel: KernelVerdict
+
+    var activation: Activation? { report.activation }
+
+    /// Layout and both sides, printed with every mismatch so it can be compared with kernel-semantics.md.
+    var evidence: String {
+        let extents = facts.extents.prefix(40).map { extent in
+            "  logical \(extent.logical) physical \(extent.physical) length \(extent.length)"
+                + (extent.flags.names.isEmpty ? "" : " [\(extent.flags.names.joined(separator: ","))]")
+        }
+        let more = facts.extents.count > 40 ? ["  … \(facts.extents.count - 40) more"] : []
+        let predicted = activation.map {
+            $0.ok
+                ? "ok pages \($0.pages) extents \($0.extentCount) span \($0.spanPages) max \($0.maxPages) lowest \($0.lowestPhysicalPage.map(String.init) ?? "-") highest \($0.highestPhysicalPage.map(String.init) ?? "-")"
+                : "refused (\($0.refusal?.finding.code.rawValue ?? "?")): \($0.refusal?.kernelMessage ?? "(silent)")"
+        } ?? "no activation (\(report.undetermined ?? "?"))"
+        return ([
+            "predicted: \(predicted)",
+            "predicted log: \(report.kernelLog ?? "(silent)")",
+            "kernel: \(kernel)",
+            "file \(facts.path) size \(facts.size) block \(facts.filesystem?.blockSize ?? 0) via \(facts.source.rawValue), \(facts.extents.count) extents:",
+        ] + extents + more).joined(separator: "\n")
+    }
+}
+
+enum GroundTruth {
+    /// Syncs, predicts `path` with LiveArea + Inspector, activates it with the real kernel, and expects
+    /// the two to agree: the verdict; on success the `Adding` line exactly and /proc/swaps Size; on a
+    /// refusal the kernel's message (or its silence) and no `Adding` line.
+    @discardableResult
+    static func compare(
+        _ path: String, via activator: Activator = .utilLinux, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Comparison {
+        // ext4 delalloc: place every block before FIEMAP looks (swapon's own vfs_fsync comes too late for us).
+        sync()
+        let facts = try LiveArea.facts(for: path).get()
+        let report = Inspector.inspect(facts, options: InspectOptions(pageSize: kernelTestPageSize))
+        let kernel = try Kernel.activate(path, via: activator)
+        let comparison = Comparison(facts: facts, report: report, kernel: kernel)
+        let evidence = Comment(rawValue: comparison.evidence)
+
+        let activation = try #require(report.activation, "no prediction was made\n\(comparison.evidence)", sourceLocation: sourceLocation)
+        #expect(activation.ok == kernel.accepted, evidence, sourceLocation: sourceLocation)
+        if kernel.accepted {
+            #expect(kernel.addingLine != nil, "the kernel logged no Adding line for \(facts.path)\n\(comparison.evidence)", sourceLocation: sourceLocation)
+            #expect(kernel.addingLine == report.kernelLog, evidence, sourceLocation: sourceLocation)
+            if activation.ok {
+                #expect(kernel.procSwapsSizeKiB == activation.pages * UInt64(kernelTestPageSize / 1024), evidence, sourceLocation: sourceLocation)
+            }
+        } else {
+            #expect(kernel.swapMessages.allSatisfy { !$0.hasPrefix("Adding ") }, evidence, sourceLocation: sourceLocation)
+            let predicted = activation.refusal?.kernelMessage.map { [$0] } ?? []
+            #expect(kernel.refusalMessages == predicted, evidence, sourceLocation: sourceLocation)
+        }
+        print("[kernel] \(facts.path): \(kernel.addingLine ?? kernel.refusalMessages.first ?? "(no message)") [\(kernel.detail)]")
+        return comparison
+    }
+}
