@@ -1,0 +1,184 @@
+import Foundation
+import Glibc
+import SwapInspectCore
+import Testing
+
+/// The built `swapinspect`, next to the test runner in the same bin directory.
+enum Binary {
+    static let path: String = {
+        if let explicit = ProcessInfo.processInfo.environment["SWAPINSPECT_BIN"], !explicit.isEmpty { return explicit }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let runner = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        return (runner.split(separator: "/").dropLast().map(String.init).joined(separator: "/")).prependingSlash + "/swapinspect"
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        func json() throws -> [String: Any] {
+            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+            return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)")
+        }
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+extension String {
+    fileprivate var prependingSlash: String { hasPrefix("/") ? self : "/" + self }
+}
+
+/// What /proc/swaps says now.
+func activeSwaps() throws -> [ProcSwapsEntry] {
+    ProcSwaps.parse(try String(contentsOfFile: "/proc/swaps", encoding: .utf8))
+}
+
+/// Deactivates `path` if a test left it active (the loop teardown does this too; this keeps the
+/// /proc/swaps assertions of the next step independent of a failed one).
+func ensureInactive(_ path: String) {
+    guard let canonical = try? Kernel.canonicalPath(path) else { return }
+    if (try? activeSwaps())?.contains(where: { $0.name == canonical }) == true { _ = LibC.swapoff(canonical) }
+}
+
+extension SwapInspectKernelTests {
+    @Suite("activate / deactivate / list on loop-mounted file systems", .serialized)
+    struct Provisioning {
+        static let filesystems: [FilesystemSpec] = [.ext4(blockSize: 4096), .xfs(blockSize: 4096)]
+
+        @Test(arguments: filesystems)
+        func activateListDeactivateCycleMatchesTheKernel(spec: FilesystemSpec) throws {
+            try LoopFilesystem.with(spec) { filesystem in
+                let path = filesystem.path("swapfile")
+                try SwapFile.dd(path, mebibytes: 16)
+                try SwapFile.mkswap(path)
+                defer { ensureInactive(path) }
+                let canonical = try Kernel.canonicalPath(path)
+
+                let first = try Binary.run(["activate", "--json", path])
+                #expect(first.status == 0, "\(first.stderr)")
+                let action = try #require(try first.json()["action"] as? [String: Any])
+                #expect(action["performed"] as? Bool == true)
+                #expect(action["match"] as? Bool == true, "prediction vs kernel: \(action)")
+                #expect(action["kernelLog"] as? String == action["predictedKernelLog"] as? String)
+                let entry = try #require(try activeSwaps().first { $0.name == canonical })
+                #expect(entry.sizeKiB == 16380)
+                #expect(action["kernelSizeKiB"] as? Int == 16380)
+
+                // Already active: EBUSY predicted, nothing called, /proc/swaps unchanged.
+                let log = try KernelLogCursor()
+                let again = try Binary.run(["activate", path])
+                #expect(again.status == 1)
+                #expect(again.stderr.contains("already active"))
+                #expect(try log.drain().filter { $0.contains("swap") }.isEmpty)
+                let idempotent = try Binary.run(["activate", "--if-needed", "--json", path])
+                #expect(idempotent.status == 0)
+                let idempotentAction = try #require(try idempotent.json()["action"] as? [String: Any])
+                #expect(idempotentAction["alreadyInState"] as? Bool == true)
+                #expect(idempotentAction["performed"] as? Bool == false)
+                #expect(try activeSwaps().filter { $0.name == canonical }.count == 1)
+
+                // list, JSON and text
+                let listed = try Binary.run(["list", "--json"])
+                #expect(listed.status == 0, "\(listed.stderr)")
+                let reports = try #require(try listed.json()["reports"] as? [[String: Any]])
+                let report = try #require(reports.first { $0["path"] as? String == canonical })
+                let active = try #require(report["active"] as? [String: Any])
+                #expect(active["sizeKiB"] as? Int == 16380)
+                let activation = try #require(report["activation"] as? [String: Any])
+                #expect(activation["pages"] as? Int == 4095)
+                let text = try Binary.run(["list"])
+                #expect(text.stdout.hasPrefix("NAME"))
+                #expect(text.stdout.contains(canonical))
+                let bare = try Binary.run([])
+                #expect(bare.stdout == text.stdout, "no PATH with swap active behaves like list")
+
+                // deactivate, then again with and without --if-needed
+                let off = try Binary.run(["deactivate", path])
+                #expect(off.status == 0, "\(off.stderr)")
+                #expect(try activeSwaps().allSatisfy { $0.name != canonical })
+                #expect(try Binary.run(["deactivate", path]).status == 1)
+                #expect(try Binary.run(["deactivate", "--if-needed", path]).status == 0)
+            }
+        }
+
+        @Test func priorityAndDiscardReachTheKernel() throws {
+            try LoopFilesystem.with(.ext4(blockSize: 4096)) { filesystem in
+                let path = filesystem.path("swapfile")
+                try SwapFile.dd(path, mebibytes: 8)
+                try SwapFile.mkswap(path)
+                defer { ensureInactive(path) }
+                for (arguments, priority) in [(["--priority", "7", "--discard=once"], 7), (["--priority", "123", "--discard"], 123)] {
+                    let run = try Binary.run(["activate", "--json"] + arguments + [path])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    let action = try #require(try run.json()["action"] as? [String: Any])
+                    let kernelLine = try #require(action["kernelLog"] as? String, "no Adding line read back: \(action)")
+                    #expect(kernelLine.contains("Priority:\(priority) "))
+                    #expect(kernelLine == action["predictedKernelLog"] as? String)
+                    #expect(try activeSwaps().first { $0.name == (try? Kernel.canonicalPath(path)) }?.priority == priority)
+                    #expect(try Binary.run(["deactivate", path]).status == 0)
+                }
+            }
+        }
+
+        enum Bad: String, CaseIterable, CustomTestStringConvertible {
+            case sparse, badHeader, reflinked
+            var testDescription: String { rawValue }
+        }
+
+        /// A refused area: exit 1 and swapon(2) never called — no swap message in the kernel log and
+        /// /proc/swaps unchanged.
+        @Test(arguments: Bad.allCases)
+        func refusedAreasNeverReachSwapon(_ bad: Bad) throws {
+            let spec: FilesystemSpec = bad == .reflinked ? .xfs(blockSize: 4096) : .ext4(blockSize: 4096)
+            try LoopFilesystem.with(spec) { filesystem in
+                let path = filesystem.path("swapfile")
+                switch bad {
+                case .sparse:
+                    try SwapFile.sparse(path, bytes: 8 << 20)
+                    try SwapFile.mkswap(path)
+                case .badHeader:
+                    try SwapFile.dd(path, mebibytes: 8, from: "/dev/urandom")
+                case .reflinked:
+                    try SwapFile.dd(path, mebibytes: 8)
+                    try SwapFile.mkswap(path)
+                    try SwapFile.reflinkCopy(path, to: filesystem.path("copy"))
+                }
+                try SwapFile.chmod600(path)
+                defer { ensureInactive(path) }
+                sync()
+                let before = try activeSwaps()
+                let log = try KernelLogCursor()
+                let run = try Binary.run(["activate", "--json", path])
+                let messages = try log.drain().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
+                #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+                let action = try #require(try run.json()["action"] as? [String: Any])
+                #expect(action["performed"] as? Bool == false)
+                #expect((action["message"] as? String)?.contains("refusing to call swapon(2)") == true)
+                #expect(messages.isEmpty, "swapon(2) was called: \(messages)")
+                #expect(try activeSwaps() == before)
+            }
+        }
+    }
+}
