@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux
+DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/swapinspect
 
 .PHONY: all deps build release demo test test-unit completions check-docs install clean bench

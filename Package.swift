@@ -41,6 +41,7 @@ let package = Package(
             name: "SwapInspectCommandsTests",
             dependencies: ["SwapInspectCommands", "SwapInspectCore"]
         ),
+        .testTarget(name: "SwapInspectImageTests", dependencies: ["SwapInspectImage", "SwapInspectCore"]),
         .testTarget(
             name: "SwapInspectKernelTests",
             dependencies: ["SwapInspectLinux", "SwapInspectCore"]

@@ -105,6 +105,23 @@ enum JSONRenderer {
         json.beginArray()
         for note in facts.notes { json.string(note) }
         json.endArray()
+        if let image = report.image { renderImage(image, &json) }
+        json.endObject()
+    }
+
+    /// `image` reports only: where in the image the area lives (cli-contract.md).
+    static func renderImage(_ image: ImageLocation, _ json: inout JSONWriter) {
+        json.key("image")
+        json.beginObject()
+        json.key("path"); json.string(image.path)
+        json.key("partition"); json.number(image.partition)
+        json.key("offset"); json.number(image.offset)
+        json.key("filesystem")
+        json.beginObject()
+        json.key("type"); json.string(image.filesystem.type)
+        json.key("uuid"); json.string(image.filesystem.uuid)
+        json.key("label"); json.string(image.filesystem.label)
+        json.endObject()
         json.endObject()
     }
 

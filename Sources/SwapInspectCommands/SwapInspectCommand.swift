@@ -17,7 +17,7 @@ public struct SwapInspectCommand: ParsableCommand {
             a warning under --strict), 2 could not inspect, 64 usage error.
             """,
         version: "swapinspect \(version) (libext2fs \(ImageLibraries.ext2fsVersion), libblkid \(ImageLibraries.blkidVersion))",
-        subcommands: [Inspect.self, List.self, Probe.self, Activate.self, Deactivate.self],
+        subcommands: [Inspect.self, Image.self, List.self, Probe.self, Activate.self, Deactivate.self],
         defaultSubcommand: Inspect.self
     )
 
@@ -83,7 +83,10 @@ enum InspectionRun {
         for path in paths {
             switch LiveArea.facts(for: path, options: live) {
             case .success(let facts):
-                reports.append(Inspector.inspect(facts, options: options))
+                let report = Inspector.inspect(facts, options: options)
+                // Exit 2 always comes with its one-line reason on stderr (cli-contract.md, Exit codes).
+                if let reason = report.undetermined, !quiet { printError("\(path): cannot predict: \(reason)") }
+                reports.append(report)
             case .failure(let error):
                 errors.append((path, error.description))
                 if !quiet { printError(error.description) }

@@ -29,6 +29,7 @@ struct TextRenderer {
 
         var rows: [(String, String)] = []
         rows.append(("type", describeKind(report)))
+        if let image = report.image { rows.append(("image", describeImage(image))) }
         rows.append(("header", describeHeader(report)))
         if let activation = report.activation, report.undetermined == nil {
             let source = facts.kind == .other ? "" : " (\(facts.source.rawValue))"
@@ -129,6 +130,19 @@ struct TextRenderer {
             }
             return text + ", " + owner
         }
+    }
+
+    /// `disk.img, partition 1 at byte 1048576: ext4 UUID …, LABEL rootfs` (image reports only).
+    func describeImage(_ image: ImageLocation) -> String {
+        var text = image.path
+        if let partition = image.partition { text += ", partition \(partition)" }
+        if image.offset > 0 { text += " at byte \(image.offset)" }
+        if let type = image.filesystem.type {
+            text += ": \(type)"
+            if let uuid = image.filesystem.uuid { text += " UUID \(uuid)" }
+            if let label = image.filesystem.label { text += ", LABEL \(label)" }
+        }
+        return text
     }
 
     func describeHeader(_ report: Report) -> String {

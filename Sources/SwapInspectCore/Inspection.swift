@@ -111,6 +111,8 @@ public struct Report: Sendable {
     public var findings: [Finding]
     /// Set when the area could not be judged (exit 2): the reason.
     public var undetermined: String?
+    /// Where in an image the area was found (`swapinspect image`); nil for live areas.
+    public var image: ImageLocation? = nil
 
     public var resumeOffset: UInt64? { activation?.resumeOffset }
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

@@ -1,0 +1,214 @@
+/// One entry of an fstab(5) file, fields unescaped (`\040` → space) as libmount does.
+public struct FstabEntry: Sendable, Equatable {
+    /// 1-based line number in the file.
+    public var line: Int
+    public var spec: String
+    public var file: String
+    public var type: String?
+    public var options: [String]
+    public var freq: Int?
+    public var passno: Int?
+
+    public init(
+        line: Int, spec: String, file: String, type: String?, options: [String] = [], freq: Int? = nil,
+        passno: Int? = nil
+    ) {
+        self.line = line
+        self.spec = spec
+        self.file = file
+        self.type = type
+        self.options = options
+        self.freq = freq
+        self.passno = passno
+    }
+
+    public var isSwap: Bool { type == "swap" }
+
+    /// `pri=N` (swapon -a passes it to swapon(2) as SWAP_FLAG_PREFER).
+    public var priority: Int? {
+        for option in options where option.hasPrefix("pri=") { return Int(option.dropFirst(4)) }
+        return nil
+    }
+
+    public var noauto: Bool { options.contains("noauto") }
+}
+
+/// A line libmount would reject (`mnt_parse_table_line`): where and why.
+public struct FstabError: Sendable, Equatable {
+    public var line: Int
+    public var reason: String
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
+}
+
+public enum FstabParser {
+    /// Parses fstab text. Blank lines and `#` comments are skipped; SOURCE and TARGET are required,
+    /// TYPE and OPTIONS are optional, FREQ and PASSNO must be numbers when present (libmount's rules);
+    /// anything after PASSNO (a trailing comment) is ignored.
+    public static func parse(_ text: String) -> (entries: [FstabEntry], errors: [FstabError]) {
+        var entries: [FstabEntry] = []
+        var errors: [FstabError] = []
+        var number = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var line = Substring(rawLine)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { unescape($0) }
+            guard let first = fields.first, !first.hasPrefix("#") else { continue }
+            guard fields.count >= 2 else {
+                errors.append(FstabError(line: number, reason: "only one field (\(first)): an entry needs at least a source and a mount point"))
+                continue
+            }
+            var entry = FstabEntry(
+                line: number, spec: fields[0], file: fields[1], type: fields.count > 2 ? fields[2] : nil,
+                options: fields.count > 3 ? fields[3].split(separator: ",").map(String.init) : [])
+            if fields.count > 4 {
+                guard let freq = Int(fields[4]), freq >= 0 else {
+                    errors.append(FstabError(line: number, reason: "the fifth field (dump frequency) is not a number: \(fields[4])"))
+                    continue
+                }
+                entry.freq = freq
+            }
+            if fields.count > 5 {
+                guard let passno = Int(fields[5]), passno >= 0 else {
+                    errors.append(FstabError(line: number, reason: "the sixth field (fsck pass) is not a number: \(fields[5])"))
+                    continue
+                }
+                entry.passno = passno
+            }
+            entries.append(entry)
+        }
+        return (entries, errors)
+    }
+
+    /// fstab's octal escapes (`\040` space, `\011` tab, `\012` newline, `\134` backslash).
+    static func unescape(_ field: Substring) -> String {
+        guard field.contains("\\") else { return String(field) }
+        var bytes: [UInt8] = []
+        let utf8 = Array(field.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "\\"), index + 3 < utf8.count,
+                let value = octalByte(utf8[(index + 1)..<(index + 4)])
+            {
+                bytes.append(value)
+                index += 4
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func octalByte(_ digits: ArraySlice<UInt8>) -> UInt8? {
+        guard digits.count == 3 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
+            value = value * 8 + Int(digit - UInt8(ascii: "0"))
+        }
+        return value <= 255 ? UInt8(value) : nil
+    }
+}
+
+/// What the first field of a swap entry names.
+public enum DeviceSpec: Sendable, Equatable {
+    /// `UUID=`, `LABEL=`, `PARTUUID=`, `PARTLABEL=` (or the matching /dev/disk/by-* link).
+    case tag(name: String, value: String)
+    /// Another /dev path (`/dev/sda2`, `/dev/mapper/…`): a name of the running machine.
+    case device(String)
+    /// A swap file, by its absolute path in the root file system.
+    case file(String)
+    /// Neither (a relative path, an unknown tag): swapon -a cannot use it.
+    case invalid(String)
+
+    public static let tagNames = ["UUID", "LABEL", "PARTUUID", "PARTLABEL"]
+    static let byLinks = [
+        ("/dev/disk/by-uuid/", "UUID"), ("/dev/disk/by-label/", "LABEL"),
+        ("/dev/disk/by-partuuid/", "PARTUUID"), ("/dev/disk/by-partlabel/", "PARTLABEL"),
+    ]
+
+    public static func parse(_ spec: String) -> DeviceSpec {
+        if let equals = spec.firstIndex(of: "="), !spec.hasPrefix("/") {
+            let name = String(spec[..<equals]).uppercased()
+            var value = String(spec[spec.index(after: equals)...])
+            if value.count >= 2, let quote = value.first, quote == "\"" || quote == "'", value.last == quote {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard tagNames.contains(name), !value.isEmpty else { return .invalid(spec) }
+            return .tag(name: name, value: value)
+        }
+        for (prefix, name) in byLinks where spec.hasPrefix(prefix) {
+            let value = unhexmangle(String(spec.dropFirst(prefix.count)))
+            if !value.isEmpty && !value.contains("/") { return .tag(name: name, value: value) }
+        }
+        if spec.hasPrefix("/dev/") { return .device(spec) }
+        if spec.hasPrefix("/") { return .file(spec) }
+        return .invalid(spec)
+    }
+
+    /// udev's `\x20` escapes in /dev/disk/by-label names.
+    static func unhexmangle(_ text: String) -> String {
+        guard text.contains("\\x") else { return text }
+        let utf8 = Array(text.utf8)
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "\\"), index + 3 < utf8.count, utf8[index + 1] == UInt8(ascii: "x"),
+                let value = UInt8(String(decoding: utf8[(index + 2)...(index + 3)], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                index += 4
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public var description: String {
+        switch self {
+        case .tag(let name, let value): "\(name)=\(value)"
+        case .device(let path), .file(let path), .invalid(let path): path
+        }
+    }
+}
+
+/// What a tag can match in an image: one partition (or the whole image), with the identifiers
+/// libblkid reports for it (for a swap area, the UUID and label of its header).
+public struct SpecCandidate: Sendable, Equatable {
+    public var index: Int
+    public var uuid: String?
+    public var label: String?
+    public var partUUID: String?
+    public var partLabel: String?
+
+    public init(index: Int, uuid: String?, label: String?, partUUID: String?, partLabel: String?) {
+        self.index = index
+        self.uuid = uuid
+        self.label = label
+        self.partUUID = partUUID
+        self.partLabel = partLabel
+    }
+}
+
+public enum DeviceSpecResolver {
+    /// The first candidate the tag names, as libblkid's evaluation would find it (UUIDs compare
+    /// without regard to case; labels exactly).
+    public static func resolve(name: String, value: String, among candidates: [SpecCandidate]) -> Int? {
+        candidates.first { candidate in
+            switch name {
+            case "UUID": candidate.uuid.map { $0.lowercased() == value.lowercased() } ?? false
+            case "LABEL": candidate.label == value
+            case "PARTUUID": candidate.partUUID.map { $0.lowercased() == value.lowercased() } ?? false
+            case "PARTLABEL": candidate.partLabel == value
+            default: false
+            }
+        }?.index
+    }
+}

@@ -1,0 +1,76 @@
+import SwapInspectCore
+import Testing
+
+@Suite struct FstabTests {
+    @Test func testSwapEntriesAndEscapesAreParsed() {
+        let text = """
+            # comment
+            UUID=0a1b none swap sw,pri=5 0 0
+            /swap\\040file none swap defaults
+            LABEL=root / ext4 defaults 0 1
+            """
+        let (entries, errors) = FstabParser.parse(text)
+        #expect(errors.isEmpty)
+        #expect(entries.map(\.spec) == ["UUID=0a1b", "/swap file", "LABEL=root"])
+        #expect(entries.filter(\.isSwap).count == 2)
+        #expect(entries[0].priority == 5)
+        #expect(entries[0].line == 2)
+    }
+}
+
+@Suite struct FstabErrorAndSpecTests {
+    @Test(arguments: [
+        ("/dev/sda1", "only one field"),
+        ("/swapfile none swap sw x 0", "fifth field"),
+        ("/swapfile none swap sw 0 y", "sixth field"),
+    ])
+    func testUnparsableLinesAreReportedWithTheirNumber(line: String, reason: String) {
+        let (entries, errors) = FstabParser.parse("# header\n\(line)\n/ok none swap sw 0 0\n")
+        #expect(entries.map(\.spec) == ["/ok"])
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == 2)
+        #expect(errors.first?.reason.contains(reason) == true)
+    }
+
+    @Test(arguments: [
+        ("UUID=ABCD-1234", DeviceSpec.tag(name: "UUID", value: "ABCD-1234")),
+        ("uuid=\"abcd\"", DeviceSpec.tag(name: "UUID", value: "abcd")),
+        ("PARTUUID=0a-01", DeviceSpec.tag(name: "PARTUUID", value: "0a-01")),
+        ("/dev/disk/by-label/my\\x20swap", DeviceSpec.tag(name: "LABEL", value: "my swap")),
+        ("/dev/disk/by-partlabel/swap", DeviceSpec.tag(name: "PARTLABEL", value: "swap")),
+        ("/dev/mapper/vg-swap", DeviceSpec.device("/dev/mapper/vg-swap")),
+        ("/var/swap", DeviceSpec.file("/var/swap")),
+        ("swapfile", DeviceSpec.invalid("swapfile")),
+        ("ID=x", DeviceSpec.invalid("ID=x")),
+    ])
+    func testDeviceSpecsAreClassified(spec: String, expected: DeviceSpec) {
+        #expect(DeviceSpec.parse(spec) == expected)
+    }
+
+    @Test func testTextAfterThePassNumberIsIgnored() {
+        let (entries, errors) = FstabParser.parse("/swapfile none swap sw 0 0 # the swap file\n")
+        #expect(errors.isEmpty)
+        #expect(entries.first?.passno == 0)
+    }
+
+    @Test func testTagsResolveToTheFirstMatchingCandidate() {
+        let candidates = [
+            SpecCandidate(index: 0, uuid: "aaaa", label: "root", partUUID: "p-1", partLabel: "linux"),
+            SpecCandidate(index: 1, uuid: "BBBB", label: "swap", partUUID: "P-2", partLabel: "swap"),
+            SpecCandidate(index: 2, uuid: "bbbb", label: "swap", partUUID: nil, partLabel: nil),
+        ]
+        #expect(DeviceSpecResolver.resolve(name: "UUID", value: "bbbb", among: candidates) == 1)
+        #expect(DeviceSpecResolver.resolve(name: "LABEL", value: "swap", among: candidates) == 1)
+        #expect(DeviceSpecResolver.resolve(name: "LABEL", value: "SWAP", among: candidates) == nil)
+        #expect(DeviceSpecResolver.resolve(name: "PARTUUID", value: "p-2", among: candidates) == 1)
+        #expect(DeviceSpecResolver.resolve(name: "PARTLABEL", value: "linux", among: candidates) == 0)
+        #expect(DeviceSpecResolver.resolve(name: "UUID", value: "cccc", among: candidates) == nil)
+    }
+
+    @Test func testExtFormatNamesFollowLibblkid() {
+        #expect(ExtFeatures.name(compat: 0, incompat: 0x2, roCompat: 0x3) == "ext2")
+        #expect(ExtFeatures.name(compat: 0x4, incompat: 0x2, roCompat: 0x3) == "ext3")
+        #expect(ExtFeatures.name(compat: 0x4, incompat: 0x2 | 0x40, roCompat: 0x3) == "ext4")
+        #expect(ExtFeatures.name(compat: 0, incompat: 0x2, roCompat: 0x400) == "ext4")
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Glibc
+import SwapInspectCore
+import SwapInspectImage
+import Testing
+
+/// The offline prediction against the online one and against the kernel itself: the ext4 partition of
+/// a GPT disk image is attached with losetup --offset/--sizelimit, mounted read-write (swapon needs a
+/// writable file system), inspected online, and activated; the kernel's `Adding` line is read from
+/// /dev/kmsg. Needs root and loop devices: skips with the reason otherwise, fails with CI=true.
+@Suite struct KernelComparisonTests {
+    static let requiredByCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    static var missing: [String] {
+        var missing: [String] = []
+        if getuid() != 0 { missing.append("not root") }
+        if access("/dev/loop-control", R_OK | W_OK) != 0 { missing.append("no /dev/loop-control") }
+        if access("/dev/kmsg", R_OK) != 0 { missing.append("/dev/kmsg is not readable") }
+        for tool in ["losetup", "mount", "umount", "swapon", "swapoff", "sfdisk"] where Tool.locate(tool) == nil {
+            missing.append("\(tool) is not installed")
+        }
+        return missing
+    }
+
+    /// ext2 is mounted with -t ext4: the ext4 driver (iomap) is what the offline prediction assumes, and
+    /// it maps indirect blocks, so the runs split at them.
+    @Test(arguments: [("ext4", 4096), ("ext4", 1024), ("ext2", 1024), ("ext2", 4096)])
+    func testOfflineEqualsOnlineEqualsKernel(type: String, blockSize: Int) throws {
+        let missing = Self.missing
+        if !missing.isEmpty {
+            if Self.requiredByCI {
+                Issue.record("CI=true requires the offline/kernel comparison to run, but: \(missing.joined(separator: "; "))")
+            } else {
+                print("skipping the offline/kernel comparison: \(missing.joined(separator: "; "))")
+            }
+            return
+        }
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: "/swapfile none swap sw 0 0\n", rootBlockSize: blockSize, rootType: type)
+        let offline = try #require(
+            ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096, partition: 1)).reports.first)
+        #expect(offline.facts.path == "/swapfile")
+
+        let attached = try Tool.run(
+            "losetup", ["--find", "--show", "--offset", String(fixture.rootOffset), "--sizelimit", String(48 << 20), fixture.disk]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? Tool.run("losetup", ["-d", attached], check: false) }
+        let mountPoint = try scratch.directory("mnt")
+        try Tool.run("mount", ["-t", "ext4", attached, mountPoint])
+        var mounted = true
+        defer { if mounted { _ = try? Tool.run("umount", [mountPoint], check: false) } }
+        let swapFile = mountPoint + "/swapfile"
+
+        let (onlineOutput, document) = try Binary.json(["inspect", swapFile, "--page-size", "4096"])
+        let online = try #require((document["reports"] as? [[String: Any]])?.first, "\(onlineOutput)")
+        let onlineActivation = try #require(online["activation"] as? [String: Any])
+
+        let log = try KernelLog()
+        try Tool.run("swapon", [swapFile])
+        var active = true
+        defer { if active { _ = try? Tool.run("swapoff", [swapFile], check: false) } }
+        let lines = try log.drain()
+        try Tool.run("swapoff", [swapFile])
+        active = false
+        try Tool.run("umount", [mountPoint])
+        mounted = false
+
+        let adding = try #require(lines.first { $0.hasPrefix("Adding ") && $0.contains(" swap on \(swapFile).") }, "\(lines)")
+        let kernel = try #require(KernelAdding(adding), "\(adding)")
+
+        let activation = try #require(offline.activation)
+        #expect(activation.ok)
+        // offline == kernel
+        #expect(activation.pages == kernel.sizeKiB / 4, "\(adding)")
+        #expect(activation.extentCount == kernel.extents, "\(adding)")
+        #expect(activation.spanPages == kernel.acrossKiB / 4, "\(adding)")
+        // offline == online
+        #expect(onlineActivation["pages"] as? UInt64 == activation.pages)
+        #expect(onlineActivation["extents"] as? Int == activation.extentCount)
+        #expect(onlineActivation["spanPages"] as? UInt64 == activation.spanPages)
+        #expect(online["resumeOffset"] as? UInt64 == offline.resumeOffset)
+        let onlineExtents = (online["extents"] as? [[String: Any]] ?? []).map {
+            SwapExtent(
+                swapPage: $0["swapPage"] as? UInt64 ?? .max, physicalPage: $0["physicalPage"] as? UInt64 ?? .max,
+                pages: $0["pages"] as? UInt64 ?? .max)
+        }
+        #expect(onlineExtents == activation.extents)
+    }
+}
+
+/// `Adding %uk swap on %s.  Priority:%d extents:%d across:%lluk …`
+struct KernelAdding {
+    var sizeKiB: UInt64
+    var extents: Int
+    var acrossKiB: UInt64
+
+    init?(_ line: String) {
+        let words = line.split(separator: " ")
+        guard words.count > 1, words[1].hasSuffix("k"), let size = UInt64(words[1].dropLast()) else { return nil }
+        sizeKiB = size
+        guard let extentsWord = words.first(where: { $0.hasPrefix("extents:") }),
+            let extents = Int(extentsWord.dropFirst("extents:".count)),
+            let acrossWord = words.first(where: { $0.hasPrefix("across:") }),
+            let across = UInt64(acrossWord.dropFirst("across:".count).dropLast())
+        else { return nil }
+        self.extents = extents
+        acrossKiB = across
+    }
+}
+
+/// /dev/kmsg opened non-blocking and positioned at its end: `drain()` returns the records logged since.
+final class KernelLog {
+    private let fd: Int32
+
+    init() throws {
+        fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw ToolError("open /dev/kmsg: \(String(cString: strerror(errno)))") }
+        lseek(fd, 0, SEEK_END)
+    }
+
+    deinit { close(fd) }
+
+    func drain() throws -> [String] {
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR || errno == EPIPE { continue }
+                if errno == EAGAIN { return messages }
+                throw ToolError("read /dev/kmsg: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return messages }
+            let record = buffer[0..<count]
+            guard let semicolon = record.firstIndex(of: UInt8(ascii: ";")) else { continue }
+            messages.append(String(decoding: record[(semicolon + 1)...].prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self))
+        }
+    }
+}
