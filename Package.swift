@@ -5,6 +5,9 @@ let package = Package(
     name: "swapinspect",
     products: [
         .executable(name: "swapinspect", targets: ["swapinspect"]),
+        // For the fuzz package (fuzz/Package.swift), which depends on this one by path.
+        .library(name: "SwapInspectCore", targets: ["SwapInspectCore"]),
+        .library(name: "SwapInspectImage", targets: ["SwapInspectImage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +42,8 @@ let package = Package(
         .testTarget(name: "SwapInspectLinuxTests", dependencies: ["SwapInspectLinux", "SwapInspectCore"]),
         .testTarget(
             name: "SwapInspectCommandsTests",
-            dependencies: ["SwapInspectCommands", "SwapInspectCore"]
+            dependencies: ["SwapInspectCommands", "SwapInspectCore"],
+            exclude: ["Golden"]
         ),
         .testTarget(name: "SwapInspectImageTests", dependencies: ["SwapInspectImage", "SwapInspectCore"]),
         .testTarget(

@@ -29,11 +29,11 @@ struct List: ParsableCommand {
             if entry.deleted {
                 let message = "\(entry.name): cannot inspect: the file was deleted while active"
                 errors.append((entry.name, message))
-                if !output.json { printError(message) }
+                printError(message)
                 rows.append(row + ["", "", "", "", ""])
                 continue
             }
-            let (inspected, failures) = InspectionRun.inspect([entry.name], simulation: simulation, quiet: output.json)
+            let (inspected, failures) = InspectionRun.inspect([entry.name], simulation: simulation)
             errors += failures
             guard let report = inspected.first else {
                 rows.append(row + ["", "", "", "", ""])

@@ -55,7 +55,13 @@ struct ActionRecord {
     }
 }
 
-func emitAction(_ record: ActionRecord, reports: [Report], errors: [(path: String, message: String)], json: Bool, quietReport: Bool = false) {
+/// Prints the reports (unless `quietReport`) and the outcome. A failed action's message is an error:
+/// it goes to stderr as one line, in text and JSON mode alike, and not to stdout.
+func emitAction(
+    _ record: ActionRecord, reports: [Report], errors: [(path: String, message: String)], json: Bool,
+    quietReport: Bool = false, failed: Bool = false
+) {
+    if failed { printError(record.message) }
     var out = OutputBuffer(fd: 1)
     if json {
         JSONRenderer.render(reports, errors: errors, into: &out) { record.render(&$0) }
@@ -67,8 +73,10 @@ func emitAction(_ record: ActionRecord, reports: [Report], errors: [(path: Strin
                 out.newline()
             }
         }
-        out.write(record.message)
-        out.newline()
+        if !failed {
+            out.write(record.message)
+            out.newline()
+        }
     }
     out.flush()
 }
@@ -125,7 +133,7 @@ struct Activate: ParsableCommand {
             if json { emitAction(record, reports: [], errors: [(path, message)], json: true) }
             throw ExitCode(ExitStatus.cannotInspect)
         }
-        var (reports, errors) = InspectionRun.inspect([path], simulation: simulation, quiet: json)
+        var (reports, errors) = InspectionRun.inspect([path], simulation: simulation)
         guard var report = reports.first else {
             record.message = errors.first?.message ?? "cannot inspect"
             if json { emitAction(record, reports: [], errors: errors, json: true) }
@@ -156,20 +164,19 @@ struct Activate: ParsableCommand {
             }
             let message = "\(report.facts.path): already active (priority \(active.priority)): swapon(2) would fail with EBUSY; use --if-needed to accept this"
             record.message = message
-            if !json { printError(message) }
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true)
+            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
         if let reason = report.undetermined {
             record.message = "\(report.facts.path): not activating: the outcome cannot be predicted (\(reason))"
-            emitAction(record, reports: reports, errors: errors, json: json)
+            emitAction(record, reports: reports, errors: errors, json: json, failed: true)
             throw ExitCode(ExitStatus.cannotInspect)
         }
         let blocking = report.findings.filter { $0.severity == .error }
         if !blocking.isEmpty {
             let reasons = blocking.map { $0.code.rawValue }.joined(separator: ", ")
             record.message = "\(report.facts.path): refusing to call swapon(2): \(reasons)"
-            emitAction(record, reports: reports, errors: errors, json: json)
+            emitAction(record, reports: reports, errors: errors, json: json, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
         if dryRun {
@@ -188,8 +195,7 @@ struct Activate: ParsableCommand {
             let said = outcome.kernelMessages.map { $0.isEmpty ? "the kernel logged nothing" : "the kernel says: " + $0.joined(separator: "; ") }
                 ?? "the kernel log is not readable"
             record.message = "\(report.facts.path): swapon failed: \(errnoName(errno)) (\(errorText(errno))); \(said)"
-            if !json { printError(record.message) }
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true)
+            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
         record.performed = true
@@ -200,8 +206,7 @@ struct Activate: ParsableCommand {
                   predicted: \(predictedLine ?? "?") (\(record.predictedSizeKiB.map { "\($0)k" } ?? "?"))
                   kernel:    \(record.kernelLog ?? "?") (/proc/swaps \(record.kernelSizeKiB.map { "\($0)k" } ?? "?"))
                 """
-            if !json { printError(record.message) }
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true)
+            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
         record.message = "\(report.facts.path): activated: \(record.kernelLog ?? predictedLine ?? "")"
@@ -235,8 +240,7 @@ struct Deactivate: ParsableCommand {
                 return
             }
             record.message = "\(path): not an active swap area (not in /proc/swaps)"
-            if !json { printError(record.message) }
-            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true)
+            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
         record.path = entry.name
@@ -258,8 +262,7 @@ struct Deactivate: ParsableCommand {
             default: reason = errorText(errno)
             }
             record.message = "\(path): swapoff failed: \(errnoName(errno)): \(reason)"
-            if !json { printError(record.message) }
-            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true)
+            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
         record.performed = true

@@ -74,7 +74,7 @@ struct Inspect: ParsableCommand {
 /// Inspecting live paths, shared by every command that inspects.
 enum InspectionRun {
     static func inspect(
-        _ paths: [String], simulation: SimulationOptions, quiet: Bool = false
+        _ paths: [String], simulation: SimulationOptions
     ) -> (reports: [Report], errors: [(path: String, message: String)]) {
         let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model)
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
@@ -85,11 +85,11 @@ enum InspectionRun {
             case .success(let facts):
                 let report = Inspector.inspect(facts, options: options)
                 // Exit 2 always comes with its one-line reason on stderr (cli-contract.md, Exit codes).
-                if let reason = report.undetermined, !quiet { printError("\(path): cannot predict: \(reason)") }
+                if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
                 reports.append(report)
             case .failure(let error):
                 errors.append((path, error.description))
-                if !quiet { printError(error.description) }
+                printError(error.description)
             }
         }
         return (reports, errors)

@@ -136,7 +136,7 @@ public enum ActivationSimulator {
                         finding: Finding(
                             .notCommitted,
                             "data at file bytes \(extent.logical)..\(extent.logicalEnd - 1) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
-                            fix: "sync \(path), or inspect with --sync")))
+                            fix: "inspect with --sync, or run: sync \(path)")))
             }
             if extent.flags.contains(.encoded) {
                 return activation.fail(

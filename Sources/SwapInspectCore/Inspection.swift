@@ -236,6 +236,11 @@ public enum Inspector {
             }
             if let refusal = activation.refusal {
                 report.findings.append(refusal.finding)
+                // swapon(2) itself fsyncs first (vfs_fsync in iomap_swapfile_activate), so delayed data is
+                // not a refusal: its placement is simply unknown until then. Say so; do not guess.
+                if refusal.finding.code == .notCommitted {
+                    report.undetermined = "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync"
+                }
             } else {
                 report.findings += layoutFindings(facts, activation: activation, header: verdict.header, headerMax: maxPages, pageSize: pageSize)
             }
