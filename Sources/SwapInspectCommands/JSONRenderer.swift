@@ -9,13 +9,7 @@ enum JSONRenderer {
         extra: ((inout JSONWriter) -> Void)? = nil
     ) {
         var json = JSONWriter(out: out)
-        json.beginObject()
-        json.key("schemaVersion"); json.number(schemaVersion)
-        json.key("tool")
-        json.beginObject()
-        json.key("name"); json.string("swapinspect")
-        json.key("version"); json.string(SwapInspectCommand.version)
-        json.endObject()
+        beginDocument(&json)
         json.key("reports")
         json.beginArray()
         for report in reports { render(report, &json) }
@@ -79,9 +73,7 @@ enum JSONRenderer {
         json.beginArray()
         if let activation = report.activation, activation.ok {
             for extent in activation.extents {
-                json.compactIntegers([
-                    "swapPage": extent.swapPage, "physicalPage": extent.physicalPage, "pages": extent.pages,
-                ])
+                json.swapExtent(swapPage: extent.swapPage, physicalPage: extent.physicalPage, pages: extent.pages)
             }
         }
         json.endArray()
@@ -122,6 +114,17 @@ enum JSONRenderer {
         json.key("uuid"); json.string(image.filesystem.uuid)
         json.key("label"); json.string(image.filesystem.label)
         json.endObject()
+        json.endObject()
+    }
+
+    /// `{"schemaVersion": 1, "tool": {…}`: the opening every document shares.
+    static func beginDocument(_ json: inout JSONWriter) {
+        json.beginObject()
+        json.key("schemaVersion"); json.number(schemaVersion)
+        json.key("tool")
+        json.beginObject()
+        json.key("name"); json.string("swapinspect")
+        json.key("version"); json.string(SwapInspectCommand.version)
         json.endObject()
     }
 

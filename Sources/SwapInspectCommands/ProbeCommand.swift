@@ -170,13 +170,7 @@ struct Probe: ParsableCommand {
 
     static func renderJSON(_ results: [Result], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
         var json = JSONWriter(out: out)
-        json.beginObject()
-        json.key("schemaVersion"); json.number(JSONRenderer.schemaVersion)
-        json.key("tool")
-        json.beginObject()
-        json.key("name"); json.string("swapinspect")
-        json.key("version"); json.string(SwapInspectCommand.version)
-        json.endObject()
+        JSONRenderer.beginDocument(&json)
         json.key("probes")
         json.beginArray()
         for result in results {

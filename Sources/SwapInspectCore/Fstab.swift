@@ -85,34 +85,7 @@ public enum FstabParser {
     }
 
     /// fstab's octal escapes (`\040` space, `\011` tab, `\012` newline, `\134` backslash).
-    static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
-        var bytes: [UInt8] = []
-        let utf8 = Array(field.utf8)
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "\\"), index + 3 < utf8.count,
-                let value = octalByte(utf8[(index + 1)..<(index + 4)])
-            {
-                bytes.append(value)
-                index += 4
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func octalByte(_ digits: ArraySlice<UInt8>) -> UInt8? {
-        guard digits.count == 3 else { return nil }
-        var value = 0
-        for digit in digits {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
-            value = value * 8 + Int(digit - UInt8(ascii: "0"))
-        }
-        return value <= 255 ? UInt8(value) : nil
-    }
+    static func unescape(_ field: Substring) -> String { Escapes.octal(field.utf8) }
 }
 
 /// What the first field of a swap entry names.
@@ -152,24 +125,7 @@ public enum DeviceSpec: Sendable, Equatable {
     }
 
     /// udev's `\x20` escapes in /dev/disk/by-label names.
-    static func unhexmangle(_ text: String) -> String {
-        guard text.contains("\\x") else { return text }
-        let utf8 = Array(text.utf8)
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "\\"), index + 3 < utf8.count, utf8[index + 1] == UInt8(ascii: "x"),
-                let value = UInt8(String(decoding: utf8[(index + 2)...(index + 3)], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                index += 4
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func unhexmangle(_ text: String) -> String { Escapes.hex(text.utf8) }
 
     public var description: String {
         switch self {

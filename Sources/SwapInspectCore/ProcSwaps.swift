@@ -50,28 +50,8 @@ public enum ProcSwaps {
         return entries
     }
 
-    /// `\040` → space, `\011` → tab, `\012` → newline, `\134` → backslash (any three octal digits).
-    public static func unescape(_ text: Substring) -> String {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        func isOctal(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "7") }
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, isOctal(bytes[index + 1]), isOctal(bytes[index + 2]), isOctal(bytes[index + 3])
-            {
-                let value = (Int(bytes[index + 1]) - 48) * 64 + (Int(bytes[index + 2]) - 48) * 8 + Int(bytes[index + 3]) - 48
-                if value <= 255 {
-                    out.append(UInt8(value))
-                    index += 4
-                    continue
-                }
-            }
-            out.append(bytes[index])
-            index += 1
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// `\040` → space, `\011` → tab, `\012` → newline, `\134` → backslash.
+    public static func unescape(_ text: Substring) -> String { Escapes.octal(text.utf8) }
 
     /// The priority the next auto-priority swapon gets (≤6.18 `--least_priority`; −2 on an idle system).
     public static func nextAutoPriority(_ entries: [ProcSwapsEntry]) -> Int {

@@ -18,22 +18,10 @@ public struct LiveOptions: Sendable {
 /// Opens read-only and non-blocking; never writes.
 public enum LiveArea {
     public static func facts(for path: String, options: LiveOptions = LiveOptions()) -> Result<AreaFacts, AreaError> {
-        // lstat first, so a dangling symlink is named as such.
-        let linkStatus: FileStatus
-        switch Stat.stat(path, follow: false) {
-        case .success(let status): linkStatus = status
-        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
-        }
         let status: FileStatus
-        switch Stat.stat(path) {
+        switch statNamingDanglingLinks(path) {
         case .success(let value): status = value
-        case .failure(let error):
-            if linkStatus.isSymlink && error == .noSuchFileOrDirectory {
-                let target = readLink(path) ?? "?"
-                return .failure(
-                    AreaError(path: path, operation: "cannot stat", errno: error, reason: "dangling symbolic link to \(target)"))
-            }
-            return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        case .failure(let error): return .failure(error)
         }
         let canonical = canonicalPath(path) ?? path
         let swaps = ProcSwaps.parse(readTextFile("/proc/swaps") ?? "")
@@ -46,12 +34,10 @@ public enum LiveArea {
                     headerBytes: [], otherType: other.name, otherErrno: other.errno))
         }
 
-        // O_NONBLOCK: a path swapped for a FIFO between stat and open must not hang us.
         let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.nonBlocking, .closeOnExec])
-        } catch {
-            return .failure(AreaError(path: path, operation: "cannot open", errno: error as? Errno))
+        switch openReadOnly(path) {
+        case .success(let value): fd = value
+        case .failure(let error): return .failure(error)
         }
         defer { try? fd.close() }
         let opened: FileStatus
@@ -126,7 +112,36 @@ public enum LiveArea {
         case .failure(let error):
             return .failure(error)
         }
+        if magic == FilesystemMagic.btrfs {
+            switch BtrfsArea.gather(fd, inode: opened.inode, mountSource: mount?.source) {
+            case .success(let gathered):
+                facts.btrfs = gathered.facts
+                facts.notes += gathered.notes
+                adoptSwapDevice(&facts, gathered)
+            case .failure(let error):
+                return .failure(AreaError(path: path, operation: error.operation, errno: error.errno))
+            }
+        }
         return .success(facts)
+    }
+
+    /// btrfs sets `si->bdev` to the device holding the file (stripe 0 of its first extent's chunk), not
+    /// the anonymous device stat(2) reports: `SS` and discard follow that device.
+    static func adoptSwapDevice(_ facts: inout AreaFacts, _ gathered: BtrfsArea.Gathered) {
+        let candidates = gathered.swapDevice.map { [$0] } ?? gathered.facts.devices.map(\.path)
+        let devices = candidates.compactMap { path -> UInt64? in
+            guard case .success(let status) = Stat.stat(path), status.isBlockDevice else { return nil }
+            return status.rdev
+        }
+        guard let first = devices.first else { return }
+        let rotational = Set(devices.map(isRotational))
+        let discard = Set(devices.map(supportsDiscard))
+        facts.nonRotational = !isRotational(first)
+        facts.supportsDiscard = supportsDiscard(first)
+        if rotational.count > 1 || discard.count > 1 {
+            facts.notes.append(
+                "the devices of this file system differ in rotation or discard support, and which one holds the file is unknown: the SS and discard flags of the kernel line may differ")
+        }
     }
 
     /// Polls of `settleXFSInactivation`, and the pause before each: 200 ms at most, only for XFS files
@@ -153,11 +168,35 @@ public enum LiveArea {
         return current
     }
 
+    /// stat(2) of the target; a dangling symlink is named as such rather than as a bare ENOENT.
+    static func statNamingDanglingLinks(_ path: String) -> Result<FileStatus, AreaError> {
+        switch Stat.stat(path) {
+        case .success(let status): return .success(status)
+        case .failure(let error):
+            if error == .noSuchFileOrDirectory, case .success(let link) = Stat.stat(path, follow: false), link.isSymlink {
+                return .failure(
+                    AreaError(path: path, operation: "cannot stat", errno: error, reason: "dangling symbolic link to \(readLink(path) ?? "?")"))
+            }
+            return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        }
+    }
+
+    /// Read-only and O_NONBLOCK: a path swapped for a FIFO between stat and open must not hang us.
+    static func openReadOnly(_ path: String) -> Result<FileDescriptor, AreaError> {
+        do {
+            return .success(try FileDescriptor.open(FilePath(path), .readOnly, options: [.nonBlocking, .closeOnExec]))
+        } catch {
+            return .failure(AreaError(path: path, operation: "cannot open", errno: error as? Errno))
+        }
+    }
+
     static func mapExtents(
         _ fd: FileDescriptor, path: String, size: UInt64, blockSize: UInt32, options: LiveOptions
     ) -> Result<([FileExtent], ExtentSource, [String]), AreaError> {
         if options.mapper != .fibmap {
-            switch ExtentMapper.fiemap(fd, sync: options.sync) {
+            // At most one extent per block, plus one for blocks preallocated past the end of the file.
+            let expected = blockSize > 0 ? size / UInt64(blockSize) + 1 : 0
+            switch ExtentMapper.fiemap(fd, sync: options.sync, expected: expected) {
             case .success(let extents): return .success((extents, .fiemap, []))
             case .failure(let error):
                 let unsupported = [EOPNOTSUPP, ENOSYS, ENOTTY, EINVAL].contains(error.rawValue)

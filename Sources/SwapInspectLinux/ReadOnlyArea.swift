@@ -14,24 +14,18 @@ public struct ReadOnlyArea {
     /// Opens `path`, runs `body`, closes. Special files are not opened at all: they come back as `.other`.
     public static func with<T>(_ path: String, _ body: (ReadOnlyArea) -> T) -> Result<T, AreaError> {
         let status: FileStatus
-        switch Stat.stat(path) {
+        switch LiveArea.statNamingDanglingLinks(path) {
         case .success(let value): status = value
-        case .failure(let error):
-            if case .success(let link) = Stat.stat(path, follow: false), link.isSymlink, error == .noSuchFileOrDirectory {
-                return .failure(
-                    AreaError(path: path, operation: "cannot stat", errno: error, reason: "dangling symbolic link to \(readLink(path) ?? "?")"))
-            }
-            return .failure(AreaError(path: path, operation: "cannot stat", errno: error))
+        case .failure(let error): return .failure(error)
         }
         let canonical = SwapInspectLinux.canonicalPath(path) ?? path
         guard status.isRegular || status.isBlockDevice else {
             return .success(body(ReadOnlyArea(path: path, canonicalPath: canonical, kind: .other, size: 0, headerBytes: [], descriptor: -1)))
         }
         let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.nonBlocking, .closeOnExec])
-        } catch {
-            return .failure(AreaError(path: path, operation: "cannot open", errno: error as? Errno))
+        switch LiveArea.openReadOnly(path) {
+        case .success(let value): fd = value
+        case .failure(let error): return .failure(error)
         }
         defer { try? fd.close() }
         var size = status.size

@@ -42,37 +42,11 @@ public struct KernelLogCursor {
             let bytes = record[0..<count]
             guard let semicolon = bytes.firstIndex(of: UInt8(ascii: ";")) else { continue }
             let body = bytes[(semicolon + 1)...].prefix { $0 != UInt8(ascii: "\n") }
-            messages.append(unescapeKmsg(Array(body)))
+            // /dev/kmsg writes unprintable bytes and backslashes as `\xNN`.
+            messages.append(Escapes.hex(body))
         }
         return messages
     }
-}
-
-/// /dev/kmsg writes unprintable bytes and backslashes as `\xNN` (printk's devkmsg format).
-func unescapeKmsg(_ bytes: [UInt8]) -> String {
-    func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
-    var index = 0
-    while index < bytes.count {
-        if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"),
-            let high = hexValue(bytes[index + 2]), let low = hexValue(bytes[index + 3])
-        {
-            out.append(high << 4 | low)
-            index += 4
-            continue
-        }
-        out.append(bytes[index])
-        index += 1
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// swapon(2) and swapoff(2), with the kernel's own messages for the attempt.
