@@ -9,6 +9,8 @@
 #include <sys/vfs.h>
 #include <linux/fs.h>
 #include <linux/fiemap.h>
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
 
 const uint32_t si_fiemap_extent_last = FIEMAP_EXTENT_LAST;
 const uint32_t si_fiemap_extent_unknown = FIEMAP_EXTENT_UNKNOWN;
@@ -37,11 +39,14 @@ const int si_swap_flag_discard_pages = SWAP_FLAG_DISCARD_PAGES;
 
 int si_fiemap(int fd, uint64_t start, int sync, si_extent *out, uint32_t capacity, uint32_t *mapped) {
     size_t size = sizeof(struct fiemap) + (size_t)capacity * sizeof(struct fiemap_extent);
-    struct fiemap *fm = calloc(1, size);
+    /* Only the header needs zeroing: the kernel fills the extents it maps, and only those are read.
+       (calloc cleared the whole 450 KiB batch on every call: 10 ms at a million extents.) */
+    struct fiemap *fm = malloc(size);
     if (fm == NULL) {
         errno = ENOMEM;
         return -1;
     }
+    memset(fm, 0, sizeof(*fm));
     fm->fm_start = start;
     fm->fm_length = FIEMAP_MAX_OFFSET - start;
     fm->fm_flags = sync ? FIEMAP_FLAG_SYNC : 0;
@@ -100,6 +105,155 @@ int si_getflags(int fd, uint32_t *flags) {
     int value = 0;
     if (ioctl(fd, FS_IOC_GETFLAGS, &value) < 0) return -1;
     *flags = (uint32_t)value;
+    return 0;
+}
+
+const uint32_t si_fs_nocow_fl = FS_NOCOW_FL;
+const uint32_t si_fs_compr_fl = FS_COMPR_FL;
+
+int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_item *items, uint32_t capacity,
+                         uint8_t *data, uint64_t data_capacity, uint32_t *count) {
+    struct btrfs_ioctl_search_args_v2 *args = calloc(1, sizeof(*args) + data_capacity);
+    if (args == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    args->key.tree_id = range->tree_id;
+    args->key.min_objectid = range->min_objectid;
+    args->key.max_objectid = range->max_objectid;
+    args->key.min_type = range->min_type;
+    args->key.max_type = range->max_type;
+    args->key.min_offset = range->min_offset;
+    args->key.max_offset = range->max_offset;
+    args->key.min_transid = 0;
+    args->key.max_transid = (uint64_t)-1;
+    args->key.nr_items = capacity;
+    args->buf_size = data_capacity;
+    if (ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args) < 0) {
+        int saved = errno;
+        free(args);
+        errno = saved;
+        return -1;
+    }
+    uint32_t found = args->key.nr_items;
+    uint64_t position = 0;
+    uint32_t n = 0;
+    for (; n < found && n < capacity; n++) {
+        struct btrfs_ioctl_search_header header;
+        if (position + sizeof(header) > data_capacity) break;
+        memcpy(&header, (uint8_t *)args->buf + position, sizeof(header));
+        position += sizeof(header);
+        if (position + header.len > data_capacity) break;
+        items[n].objectid = header.objectid;
+        items[n].offset = header.offset;
+        items[n].transid = header.transid;
+        items[n].type = header.type;
+        items[n].length = header.len;
+        items[n].data_offset = position;
+        position += header.len;
+    }
+    memcpy(data, args->buf, position);
+    *count = n;
+    free(args);
+    return 0;
+}
+
+int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *sectorsize, uint32_t *nodesize) {
+    struct btrfs_ioctl_fs_info_args args;
+    memset(&args, 0, sizeof(args));
+    if (ioctl(fd, BTRFS_IOC_FS_INFO, &args) < 0) return -1;
+    *num_devices = args.num_devices;
+    *max_id = args.max_id;
+    *sectorsize = args.sectorsize;
+    *nodesize = args.nodesize;
+    return 0;
+}
+
+int si_btrfs_dev_info(int fd, uint64_t devid, char *path, uint32_t path_capacity) {
+    struct btrfs_ioctl_dev_info_args *args = calloc(1, sizeof(*args));
+    if (args == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    args->devid = devid;
+    if (ioctl(fd, BTRFS_IOC_DEV_INFO, args) < 0) {
+        int saved = errno;
+        free(args);
+        errno = saved;
+        return -1;
+    }
+    if (path_capacity > 0) {
+        size_t length = strnlen((const char *)args->path, sizeof(args->path));
+        if (length >= path_capacity) length = path_capacity - 1;
+        memcpy(path, args->path, length);
+        path[length] = 0;
+    }
+    free(args);
+    return 0;
+}
+
+int si_btrfs_subvolume_id(int fd, uint64_t *tree_id) {
+    struct btrfs_ioctl_ino_lookup_args args;
+    memset(&args, 0, sizeof(args));
+    args.treeid = 0;
+    args.objectid = BTRFS_FIRST_FREE_OBJECTID;
+    if (ioctl(fd, BTRFS_IOC_INO_LOOKUP, &args) < 0) return -1;
+    *tree_id = args.treeid;
+    return 0;
+}
+
+int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t capacity, uint32_t *count) {
+    struct btrfs_ioctl_space_args probe;
+    memset(&probe, 0, sizeof(probe));
+    if (ioctl(fd, BTRFS_IOC_SPACE_INFO, &probe) < 0) return -1;
+    uint64_t slots = probe.total_spaces;
+    if (slots > capacity) slots = capacity;
+    struct btrfs_ioctl_space_args *args = calloc(1, sizeof(*args) + slots * sizeof(struct btrfs_ioctl_space_info));
+    if (args == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    args->space_slots = slots;
+    if (ioctl(fd, BTRFS_IOC_SPACE_INFO, args) < 0) {
+        int saved = errno;
+        free(args);
+        errno = saved;
+        return -1;
+    }
+    uint64_t n = args->total_spaces < slots ? args->total_spaces : slots;
+    for (uint64_t i = 0; i < n; i++) {
+        flags[i] = args->spaces[i].flags;
+        total_bytes[i] = args->spaces[i].total_bytes;
+    }
+    *count = (uint32_t)n;
+    free(args);
+    return 0;
+}
+
+int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count, uint32_t *missed) {
+    size_t size = sizeof(struct btrfs_data_container) + (size_t)capacity * sizeof(uint64_t);
+    struct btrfs_data_container *container = calloc(1, size);
+    if (container == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    struct btrfs_ioctl_logical_ino_args args;
+    memset(&args, 0, sizeof(args));
+    args.logical = logical;
+    args.size = size;
+    args.flags = BTRFS_LOGICAL_INO_ARGS_IGNORE_OFFSET;
+    args.inodes = (uint64_t)(uintptr_t)container;
+    if (ioctl(fd, BTRFS_IOC_LOGICAL_INO_V2, &args) < 0) {
+        int saved = errno;
+        free(container);
+        errno = saved;
+        return -1;
+    }
+    uint32_t n = container->elem_cnt < capacity ? container->elem_cnt : capacity;
+    for (uint32_t i = 0; i < n; i++) values[i] = container->val[i];
+    *count = n;
+    *missed = container->elem_missed;
+    free(container);
     return 0;
 }
 

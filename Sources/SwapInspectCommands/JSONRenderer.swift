@@ -63,6 +63,7 @@ enum JSONRenderer {
             json.key("unusablePages"); json.number(report.unusablePages)
             json.key("kernelLog"); json.string(report.kernelLog)
             json.key("errno"); json.string(activation.refusal?.errno)
+            json.key("addressSpace"); json.string(activation.addressSpace.rawValue)
             json.endObject()
         } else {
             json.null()
@@ -98,6 +99,7 @@ enum JSONRenderer {
         for note in facts.notes { json.string(note) }
         json.endArray()
         if let image = report.image { renderImage(image, &json) }
+        if let btrfs = facts.btrfs { renderBtrfs(btrfs, &json) }
         json.endObject()
     }
 
@@ -125,6 +127,33 @@ enum JSONRenderer {
         json.beginObject()
         json.key("name"); json.string("swapinspect")
         json.key("version"); json.string(SwapInspectCommand.version)
+        json.endObject()
+    }
+
+    /// Files on btrfs only: what `btrfs_swap_activate` looks at. `treeSearch` false = not root, so the
+    /// extent items and chunk tree were not read (and `activation.addressSpace` is `btrfsLogical`).
+    static func renderBtrfs(_ btrfs: BtrfsFacts, _ json: inout JSONWriter) {
+        json.key("btrfs")
+        json.beginObject()
+        json.key("noCow"); json.bool(btrfs.noCow)
+        json.key("compress"); json.bool(btrfs.compress)
+        json.key("noDataSum"); if let value = btrfs.noDataSum { json.bool(value) } else { json.null() }
+        json.key("inode"); json.number(btrfs.inode)
+        json.key("subvolume"); json.number(btrfs.subvolume)
+        json.key("sectorSize"); json.number(btrfs.sectorSize)
+        json.key("deviceCount"); json.number(btrfs.deviceCount)
+        json.key("devices")
+        json.beginArray()
+        for device in btrfs.devices {
+            json.beginObject()
+            json.key("devid"); json.number(device.devid)
+            json.key("path"); json.string(device.path)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("treeSearch"); json.bool(btrfs.items != nil)
+        json.key("extentItems"); json.number(btrfs.items?.count)
+        json.key("lastSnapshot"); json.number(btrfs.lastSnapshot)
         json.endObject()
     }
 

@@ -60,6 +60,87 @@ struct OutputBuffer {
         writeUnsigned(value)
     }
 
+    /// `a`, `b` and `c` right-aligned in `width` columns each, then a newline: one row of the extent
+    /// table, written in place (a fragmented file has a million of them). Same bytes as three
+    /// `writePadded` calls and `newline`.
+    mutating func writeRow(_ a: UInt64, _ b: UInt64, _ c: UInt64, width: Int) {
+        // Up to 19 columns (10^19 fits a UInt64, 58 bytes fit the scratch line); wider numbers take the slow path.
+        let limit = width <= 19 ? Self.powerOfTen(width) : 0
+        guard a < limit, b < limit, c < limit else {
+            writePadded(a, width: width)
+            writePadded(b, width: width)
+            writePadded(c, width: width)
+            newline()
+            return
+        }
+        // Formatted in a 64-byte scratch line on the stack, then appended with one copy.
+        var line: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (
+            Self.spaces, Self.spaces, Self.spaces, Self.spaces, Self.spaces, Self.spaces, Self.spaces, Self.spaces
+        )
+        let length = 3 * width + 1
+        withUnsafeMutableBytes(of: &line) { raw in
+            Self.digits(a, endingAt: width, in: raw)
+            Self.digits(b, endingAt: 2 * width, in: raw)
+            Self.digits(c, endingAt: 3 * width, in: raw)
+            raw[length - 1] = UInt8(ascii: "\n")
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<length]))
+        }
+        flushIfFull()
+    }
+
+    /// Eight ASCII spaces.
+    private static let spaces: UInt64 = 0x2020_2020_2020_2020
+
+    private static func powerOfTen(_ exponent: Int) -> UInt64 {
+        var value: UInt64 = 1
+        for _ in 0..<exponent { value &*= 10 }
+        return value
+    }
+
+    /// "00" … "99": two digits per division.
+    private static let digitPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        for value in 0..<100 {
+            pairs.append(UInt8(ascii: "0") + UInt8(value / 10))
+            pairs.append(UInt8(ascii: "0") + UInt8(value % 10))
+        }
+        return pairs
+    }()
+
+    /// The decimal digits of `value`, right-aligned to end before `end`; the caller has checked that they fit.
+    private static func digits(_ value: UInt64, endingAt end: Int, in buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var index = end
+        var rest = value
+        digitPairs.withUnsafeBufferPointer { pairs in
+            while rest >= 100 {
+                let pair = Int(rest % 100) &* 2
+                rest /= 100
+                index &-= 2
+                base.storeBytes(of: pairs[pair], toByteOffset: index, as: UInt8.self)
+                base.storeBytes(of: pairs[pair &+ 1], toByteOffset: index &+ 1, as: UInt8.self)
+            }
+            if rest >= 10 {
+                let pair = Int(rest) &* 2
+                index &-= 2
+                base.storeBytes(of: pairs[pair], toByteOffset: index, as: UInt8.self)
+                base.storeBytes(of: pairs[pair &+ 1], toByteOffset: index &+ 1, as: UInt8.self)
+            } else {
+                base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest), toByteOffset: index &- 1, as: UInt8.self)
+            }
+        }
+    }
+
+    /// `count` spaces (JSON indentation) without building a string.
+    mutating func writeSpaces(_ count: Int) {
+        if count > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count)) }
+    }
+
+    /// Bytes that are already UTF-8 (constant keys and punctuation).
+    mutating func write(bytes more: [UInt8]) {
+        bytes.append(contentsOf: more)
+    }
+
     mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
         flushIfFull()
@@ -104,7 +185,7 @@ struct JSONWriter {
             if last { out.write(UInt8(ascii: ",")) }
             needsComma[needsComma.count - 1] = true
             out.newline()
-            out.write(String(repeating: "  ", count: indent))
+            out.writeSpaces(2 * indent)
         }
     }
 
@@ -119,7 +200,7 @@ struct JSONWriter {
         indent -= 1
         if hadItems {
             out.newline()
-            out.write(String(repeating: "  ", count: indent))
+            out.writeSpaces(2 * indent)
         }
         out.write(byte)
     }
@@ -153,20 +234,22 @@ struct JSONWriter {
         out.write("null")
     }
 
-    /// A compact one-line object of integers, for large extent lists.
-    mutating func compactIntegers(_ pairs: KeyValuePairs<String, UInt64>) {
+    /// `{"swapPage": A, "physicalPage": B, "pages": C}` on one line, from constant bytes: a fragmented
+    /// file has a million of them.
+    mutating func swapExtent(swapPage: UInt64, physicalPage: UInt64, pages: UInt64) {
         separator()
-        out.write(UInt8(ascii: "{"))
-        var first = true
-        for (name, value) in pairs {
-            if !first { out.write(", ") }
-            first = false
-            string(raw: name)
-            out.write(": ")
-            out.writeUnsigned(value)
-        }
+        out.write(bytes: Self.swapPageKey)
+        out.writeUnsigned(swapPage)
+        out.write(bytes: Self.physicalPageKey)
+        out.writeUnsigned(physicalPage)
+        out.write(bytes: Self.pagesKey)
+        out.writeUnsigned(pages)
         out.write(UInt8(ascii: "}"))
     }
+
+    private static let swapPageKey = Array(#"{"swapPage": "#.utf8)
+    private static let physicalPageKey = Array(#", "physicalPage": "#.utf8)
+    private static let pagesKey = Array(#", "pages": "#.utf8)
 
     private mutating func string(raw value: String) {
         out.write(UInt8(ascii: "\""))

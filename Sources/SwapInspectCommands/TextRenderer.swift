@@ -34,11 +34,17 @@ struct TextRenderer {
         if let activation = report.activation, report.undetermined == nil {
             let source = facts.kind == .other ? "" : " (\(facts.source.rawValue))"
             rows.append(("model", activation.model.rawValue + source))
+            let logical = activation.addressSpace == .btrfsLogical
             if activation.ok {
                 rows.append(("usable", "\(activation.pages) pages (\(activation.pages * kib)k, \(humanSize(activation.pages * UInt64(report.pageSize))))"))
-                rows.append(("extents", "\(activation.extentCount), across \(activation.spanPages) pages (\(activation.spanPages &* kib)k)"))
+                var extents = "\(activation.extentCount), across \(activation.spanPages) pages (\(activation.spanPages &* kib)k)"
+                if logical { extents += " on btrfs logical addresses: exact only if the file lies in one chunk" }
+                rows.append(("extents", extents))
                 if let low = activation.lowestPhysicalPage, let high = activation.highestPhysicalPage {
-                    rows.append(("physical", "pages \(low)..\(high) (span bookkeeping, header page excluded)"))
+                    rows.append(
+                        logical
+                            ? ("logical", "pages \(low)..\(high) (btrfs logical; the device pages need the chunk tree)")
+                            : ("physical", "pages \(low)..\(high) (span bookkeeping, header page excluded)"))
                 }
                 if let unusable = report.unusablePages {
                     rows.append(("unusable", "\(unusable) page\(unusable == 1 ? "" : "s") of the area"))
@@ -46,12 +52,19 @@ struct TextRenderer {
                 if let resume = report.resumeOffset {
                     var text = "resume_offset=\(resume)"
                     if let userspace = report.userspaceResumeOffset, userspace != resume {
-                        text += "  (a FIEMAP-floor tool such as systemd would say \(userspace): wrong)"
+                        text += activation.model == .btrfs
+                            ? "  (btrfs inspect-internal map-swapfile -r and systemd would say \(userspace): wrong, they ignore the first extent's offset)"
+                            : "  (a FIEMAP-floor tool such as systemd would say \(userspace): wrong)"
+                    } else if activation.model == .btrfs, report.userspaceResumeOffset == resume {
+                        text += "  (btrfs inspect-internal map-swapfile -r and systemd agree)"
                     }
                     rows.append(("hibernate", text))
+                } else if logical {
+                    rows.append(("hibernate", "resume_offset unknown: it needs the device address, which needs the chunk tree (root)"))
                 }
             }
         }
+        if let btrfs = facts.btrfs { rows.append(("btrfs", describeBtrfs(btrfs))) }
         if let line = report.kernelLog {
             rows.append(("kernel", line))
         } else if report.activation?.ok == false && report.undetermined == nil {
@@ -87,14 +100,36 @@ struct TextRenderer {
         }
 
         if let activation = report.activation, activation.ok, !activation.extents.isEmpty {
-            renderExtents(activation.extents, into: &out)
+            renderExtents(activation.extents, logical: activation.addressSpace == .btrfsLogical, into: &out)
         }
     }
 
-    func renderExtents(_ extents: [SwapExtent], into out: inout OutputBuffer) {
-        out.write("swap extents (\(extents.count)):")
+    /// `NOCOW, NODATASUM; subvolume 5, inode 257; 1 device (loop0); data single`.
+    func describeBtrfs(_ btrfs: BtrfsFacts) -> String {
+        var flags = [btrfs.noCow ? "NOCOW" : "copy-on-write"]
+        if btrfs.compress { flags.append("compressed") }
+        switch btrfs.noDataSum {
+        case true?: flags.append("NODATASUM")
+        case false?: flags.append("checksummed")
+        case nil: break
+        }
+        var parts = [flags.joined(separator: ", ")]
+        parts.append("inode \(btrfs.inode)" + (btrfs.subvolume.map { " in subvolume \($0)" } ?? ""))
+        let devices = btrfs.devices.map { $0.path.split(separator: "/").last.map(String.init) ?? $0.path }
+        parts.append("\(btrfs.deviceCount) device\(btrfs.deviceCount == 1 ? "" : "s")" + (devices.isEmpty ? "" : " (\(devices.joined(separator: ", ")))"))
+        if let flags = btrfs.dataSpaceFlags {
+            let profiles = Set(flags.map { $0 & BtrfsLayout.profileMask }).sorted().map(BtrfsLayout.profileName)
+            if !profiles.isEmpty { parts.append("data \(profiles.joined(separator: "+"))") }
+        }
+        if let items = btrfs.items { parts.append("\(items.count) extent item\(items.count == 1 ? "" : "s")") }
+        if btrfs.chunks == nil { parts.append("no tree search (not root)") }
+        return parts.joined(separator: "; ")
+    }
+
+    func renderExtents(_ extents: [SwapExtent], logical: Bool = false, into out: inout OutputBuffer) {
+        out.write("swap extents (\(extents.count)\(logical ? ", btrfs logical pages" : "")):")
         out.newline()
-        out.write("       swap page   physical page           pages")
+        out.write(logical ? "       swap page    logical page           pages" : "       swap page   physical page           pages")
         out.newline()
         let abbreviate = !allExtents && extents.count > 2 * Self.abbreviatedRows
         for (index, extent) in extents.enumerated() {
@@ -103,10 +138,7 @@ struct TextRenderer {
                 out.newline()
             }
             if abbreviate && index >= Self.abbreviatedRows && index < extents.count - Self.abbreviatedRows { continue }
-            out.writePadded(extent.swapPage, width: 16)
-            out.writePadded(extent.physicalPage, width: 16)
-            out.writePadded(extent.pages, width: 16)
-            out.newline()
+            out.writeRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16)
         }
     }
 

@@ -10,6 +10,15 @@ public enum ActivationModel: String, Sendable, CaseIterable {
     case blockDevice
 }
 
+/// What the physical page numbers of an activation count.
+public enum PageAddressSpace: String, Sendable, Equatable {
+    /// Pages of the block device (`si->bdev`): what the kernel's swap extents hold.
+    case device
+    /// btrfs logical pages (FIEMAP's view of btrfs): the chunk tree that maps them to the device
+    /// could not be read. Extent counts and spans are exact only within one chunk.
+    case btrfsLogical
+}
+
 /// What `setup_swap_extents` and the bad-page pass leave behind, or why they fail.
 public struct Activation: Sendable, Equatable {
     public var model: ActivationModel
@@ -25,6 +34,9 @@ public struct Activation: Sendable, Equatable {
     public var lowestPhysicalPage: UInt64?
     public var highestPhysicalPage: UInt64?
     public var extents: [SwapExtent] = []
+    /// What the physical page numbers count: device pages, or (btrfs without the chunk tree) btrfs
+    /// logical pages, whose offsets from the device pages are unknown.
+    public var addressSpace: PageAddressSpace = .device
 
     public var ok: Bool { refusal == nil }
 
@@ -32,7 +44,7 @@ public struct Activation: Sendable, Equatable {
 
     /// The kernel's `resume_offset` match value: the first swap extent's start page (`swap_type_of`).
     public var resumeOffset: UInt64? {
-        guard ok else { return nil }
+        guard ok, addressSpace == .device else { return nil }
         return extents.first?.physicalPage
     }
 
@@ -77,16 +89,27 @@ struct RunAccumulator {
     /// Whole pages the runs contained but the kernel did not use because of alignment.
     var pagesInRuns: UInt64 = 0
 
+    /// log2 of the page size, which is a power of two on every kernel: a shift instead of two 64-bit
+    /// divisions per run (a million runs for a fragmented file).
+    let pageShift: UInt64?
+
     init(pageSize: UInt64, maxPages: UInt64) {
         self.pageSize = pageSize
         self.maxPages = maxPages
+        pageShift = pageSize.nonzeroBitCount == 1 ? UInt64(pageSize.trailingZeroBitCount) : nil
+    }
+
+    /// Whole pages below `bytes`.
+    func pages(_ bytes: UInt64) -> UInt64 {
+        if let pageShift { return bytes >> pageShift }
+        return bytes / pageSize
     }
 
     mutating func add(_ run: PhysicalRun) {
         // Since 5.14 a file longer than its header stops contributing once the header is full.
         if nrPages >= maxPages { return }
-        let first = (run.physical + pageSize - 1) / pageSize
-        let next = (run.physical + run.length) / pageSize
+        let first = pages(run.physical + pageSize - 1)
+        let next = pages(run.physical + run.length)
         if first >= next { return }
         let count = min(next - first, maxPages - nrPages)
         // The header page is excluded from the span: keyed on the run's *file* offset 0.
@@ -113,9 +136,12 @@ public enum ActivationSimulator {
         let page = UInt64(pageSize)
         let end = fileSize / page * page
         var accumulator = RunAccumulator(pageSize: page, maxPages: maxPages)
+        // Each file extent yields at most one swap extent.
+        accumulator.list.reserveCapacity(extents.count)
         var current: PhysicalRun?
         var position: UInt64 = 0
         let recreate = "recreate the file fully allocated: rm \(path); dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"
+        let refusing: ExtentFlags = [.inline, .delalloc, .unknown, .encoded, .shared]
 
         for extent in extents where extent.logicalEnd > position {
             if position >= end { break }
@@ -125,30 +151,33 @@ public enum ActivationSimulator {
                         path, "has unallocated extents", code: .holes,
                         detail: "hole at file bytes \(position)..\(min(extent.logical, end) - 1)", fix: recreate))
             }
-            if extent.flags.contains(.inline) {
-                return activation.fail(
-                    unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode", fix: recreate))
-            }
-            if !extent.flags.isDisjoint(with: [.delalloc, .unknown]) {
-                return activation.fail(
-                    Refusal(
-                        kernelMessage: nil,
-                        finding: Finding(
-                            .notCommitted,
-                            "data at file bytes \(extent.logical)..\(extent.logicalEnd - 1) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
-                            fix: "inspect with --sync, or run: sync \(path)")))
-            }
-            if extent.flags.contains(.encoded) {
-                return activation.fail(
-                    unallocated(path, "has unallocated extents", code: .encodedExtents,
-                                detail: "extent at file byte \(extent.logical) is encoded (compressed)", fix: recreate))
-            }
-            if extent.flags.contains(.shared) {
-                return activation.fail(
-                    unallocated(
-                        path, "has shared extents", code: .sharedExtents,
-                        detail: "extent at file byte \(extent.logical) is shared with another file (reflink)",
-                        fix: "unshare it: cp --reflink=never \(path) \(path).new && mv \(path).new \(path)"))
+            // One test for the common case (a plain or unwritten extent), the kernel's order after it.
+            if !extent.flags.isDisjoint(with: refusing) {
+                if extent.flags.contains(.inline) {
+                    return activation.fail(
+                        unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode", fix: recreate))
+                }
+                if !extent.flags.isDisjoint(with: [.delalloc, .unknown]) {
+                    return activation.fail(
+                        Refusal(
+                            kernelMessage: nil,
+                            finding: Finding(
+                                .notCommitted,
+                                "data at file bytes \(extent.logical)..\(extent.logicalEnd - 1) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
+                                fix: "inspect with --sync, or run: sync \(path)")))
+                }
+                if extent.flags.contains(.encoded) {
+                    return activation.fail(
+                        unallocated(path, "has unallocated extents", code: .encodedExtents,
+                                    detail: "extent at file byte \(extent.logical) is encoded (compressed)", fix: recreate))
+                }
+                if extent.flags.contains(.shared) {
+                    return activation.fail(
+                        unallocated(
+                            path, "has shared extents", code: .sharedExtents,
+                            detail: "extent at file byte \(extent.logical) is shared with another file (reflink)",
+                            fix: "unshare it: cp --reflink=never \(path) \(path).new && mv \(path).new \(path)"))
+                }
             }
             // iomap clips each mapping to the requested range [position, end).
             let start = position

@@ -73,10 +73,14 @@ public struct SwapExtentList: Sendable, Equatable {
 
     public init() {}
 
+    /// Room for `count` extents at once (an upper bound, e.g. the runs handed in): no regrowth.
+    public mutating func reserveCapacity(_ count: Int) {
+        extents.reserveCapacity(count)
+    }
+
     public mutating func add(swapPage: UInt64, pages: UInt64, physicalPage: UInt64) {
-        if let lastIndex = extents.indices.last,
-            extents[lastIndex].physicalPage &+ extents[lastIndex].pages == physicalPage
-        {
+        let lastIndex = extents.count - 1
+        if lastIndex >= 0, extents[lastIndex].physicalPage &+ extents[lastIndex].pages == physicalPage {
             extents[lastIndex].pages += pages
             return
         }

@@ -54,6 +54,8 @@ public struct AreaFacts: Sendable {
     public var active: ProcSwapsEntry?
     /// Facts that could not be learned (e.g. FIBMAP and unwritten extents); shown as notes.
     public var notes: [String]
+    /// A file on btrfs: what `btrfs_swap_activate` looks at (flags, file extent items, chunk map).
+    public var btrfs: BtrfsFacts? = nil
 
     public init(
         path: String, kind: AreaKind, size: UInt64, mode: UInt32 = 0o600, uid: UInt32 = 0, gid: UInt32 = 0,
@@ -168,13 +170,18 @@ public enum Inspector {
                 report.findings.append(Finding(.unsupportedFilesystem, "\(fsName): \(reason)"))
                 report.undetermined = reason
                 return report
+            case (.btrfs, .auto), (_, .btrfs):
+                guard facts.btrfs != nil else {
+                    let reason = swapPath == .btrfs ? btrfsFactsMissing : "the btrfs model applies only to files on btrfs; \(path) is on \(fsName)"
+                    report.findings.append(Finding(.unsupportedFilesystem, "\(fsName): \(reason)"))
+                    report.undetermined = reason
+                    return report
+                }
+                model = .btrfs
             case (.btrfs, _):
-                report.findings.append(Finding(.unsupportedFilesystem, "btrfs: \(btrfsPending)"))
-                report.undetermined = btrfsPending
-                return report
-            case (_, .btrfs):
-                report.findings.append(Finding(.unsupportedFilesystem, "the btrfs model is not implemented yet"))
-                report.undetermined = "the btrfs model is not implemented yet"
+                let reason = "btrfs activates swap files with btrfs_swap_activate; the \(options.model.rawValue) model does not apply (FIEMAP shows btrfs logical addresses, not device addresses)"
+                report.findings.append(Finding(.unsupportedFilesystem, "btrfs: \(reason)"))
+                report.undetermined = reason
                 return report
             case (.iomap, .auto), (_, .iomap): model = .iomap
             case (.generic, .auto), (_, .generic): model = .generic
@@ -216,14 +223,20 @@ public enum Inspector {
         let filePages = facts.size / UInt64(pageSize)
 
         var activation: Activation
+        var btrfsResumeOffset: UInt64?
         if let refusal = verdict.refusal {
             activation = Activation(model: model)
             activation.refusal = refusal
             report.findings.append(refusal.finding)
             // The layout's own problems still matter after a fresh mkswap: report them as well.
             if facts.kind == .file, filePages > 0 {
-                let layout = simulate(model, facts, pageSize: pageSize, maxPages: filePages)
-                if let layoutRefusal = layout.refusal, layoutRefusal.finding.code != .emptySwap {
+                let layout: Activation?
+                if model == .btrfs, let btrfs = facts.btrfs {
+                    layout = BtrfsSimulator.activate(facts, btrfs: btrfs, pageSize: pageSize, maxPages: filePages).activation
+                } else {
+                    layout = simulate(model, facts, pageSize: pageSize, maxPages: filePages)
+                }
+                if let layoutRefusal = layout?.refusal, layoutRefusal.finding.code != .emptySwap {
                     report.findings.append(layoutRefusal.finding)
                 }
             }
@@ -231,6 +244,15 @@ public enum Inspector {
             let maxPages = verdict.maxPages ?? 0
             if facts.kind == .blockDevice, let header = verdict.header {
                 activation = ActivationSimulator.blockDevice(header: header, maxPages: maxPages, path: path)
+            } else if model == .btrfs, let btrfs = facts.btrfs {
+                let outcome = BtrfsSimulator.activate(facts, btrfs: btrfs, pageSize: pageSize, maxPages: maxPages)
+                report.facts.notes += outcome.notes
+                guard let result = outcome.activation else {
+                    report.undetermined = outcome.undetermined ?? "the btrfs activation could not be predicted"
+                    return report
+                }
+                activation = result
+                btrfsResumeOffset = outcome.mapSwapfileResumeOffset
             } else {
                 activation = simulate(model, facts, pageSize: pageSize, maxPages: maxPages)
             }
@@ -251,6 +273,9 @@ public enum Inspector {
         if activation.ok {
             if facts.kind == .blockDevice {
                 report.userspaceResumeOffset = 0
+            } else if activation.model == .btrfs {
+                // btrfs-progs `inspect-internal map-swapfile -r` and systemd read the first item's disk_bytenr.
+                report.userspaceResumeOffset = btrfsResumeOffset
             } else if let first = facts.extents.first, first.logical == 0 {
                 report.userspaceResumeOffset = first.physical / UInt64(pageSize)
             }
@@ -271,8 +296,8 @@ public enum Inspector {
         return report
     }
 
-    static let btrfsPending =
-        "btrfs swap files are not modelled yet: FIEMAP shows btrfs logical addresses, not device addresses, so no prediction is made"
+    static let btrfsFactsMissing =
+        "no btrfs facts (inode flags, file extent items, chunk map) were gathered for this file, and FIEMAP alone shows btrfs logical addresses, not device addresses"
 
     static func simulate(_ model: ActivationModel, _ facts: AreaFacts, pageSize: Int, maxPages: UInt64) -> Activation {
         switch model {
@@ -281,7 +306,14 @@ public enum Inspector {
             return ActivationSimulator.generic(
                 extents: facts.extents, fileSize: facts.size, blockSize: blockSize, pageSize: pageSize,
                 maxPages: maxPages, path: facts.path)
-        case .iomap, .btrfs, .blockDevice:
+        case .btrfs:
+            if let btrfs = facts.btrfs, let activation = BtrfsSimulator.activate(facts, btrfs: btrfs, pageSize: pageSize, maxPages: maxPages).activation {
+                return activation
+            }
+            var unknown = Activation(model: .btrfs)
+            return unknown.fail(
+                Refusal(kernelMessage: nil, finding: Finding(.unsupportedFilesystem, "the btrfs activation could not be predicted")))
+        case .iomap, .blockDevice:
             return ActivationSimulator.iomap(
                 extents: facts.extents, fileSize: facts.size, pageSize: pageSize, maxPages: maxPages, path: facts.path)
         }
@@ -342,13 +374,18 @@ public enum Inspector {
                         "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)",
                         fix: "mkswap \(facts.path)"))
             }
-            let unwritten = facts.extents.filter { $0.flags.contains(.unwritten) }
-            if !unwritten.isEmpty {
-                let bytes = unwritten.reduce(UInt64(0)) { $0 + $1.length }
+            // Counted in place: a fallocated file can have a million unwritten extents.
+            var unwrittenCount = 0
+            var bytes: UInt64 = 0
+            for extent in facts.extents where extent.flags.contains(.unwritten) {
+                unwrittenCount += 1
+                bytes &+= extent.length
+            }
+            if unwrittenCount > 0 {
                 findings.append(
                     Finding(
                         .unwrittenExtents,
-                        "\(unwritten.count) extent\(unwritten.count == 1 ? " is" : "s are") preallocated but unwritten (\(bytes / 1024)k, fallocate); the kernel accepts them"))
+                        "\(unwrittenCount) extent\(unwrittenCount == 1 ? " is" : "s are") preallocated but unwritten (\(bytes / 1024)k, fallocate); the kernel accepts them"))
             }
             if facts.extents.contains(where: { $0.flags.contains(.encrypted) }) {
                 findings.append(

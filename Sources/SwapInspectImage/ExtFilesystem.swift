@@ -253,6 +253,9 @@ final class ExtFilesystem {
                 return .failure(ImageError("\(where_): cannot open the extent tree of inode \(file.number): \(ext2Message(code))"))
             }
             defer { ext2fs_extent_free(handle) }
+            // At most one extent per block: reserved once rather than grown by doubling (a million
+            // extents would touch twice the memory).
+            extents.reserveCapacity(Int(min(file.size / blockSize + 1, 1 << 22)))
             var extent = ext2fs_extent()
             var operation = Int32(EXT2_EXTENT_ROOT)
             while true {
@@ -267,6 +270,20 @@ final class ExtFilesystem {
                 guard extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_LEAF) != 0,
                     extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) == 0, extent.e_len > 0
                 else { continue }
+                // ext4_valid_extent / ext4_valid_extent_entries: the kernel refuses to load such a tree
+                // (EFSCORRUPTED), so no swapon gets as far as mapping it. libext2fs does not check.
+                let firstBlock = UInt64(extent.e_pblk)
+                let blocks = UInt64(extent.e_len)
+                if firstBlock < UInt64(superblock.s_first_data_block) || firstBlock + blocks > blocksCount {
+                    return .failure(
+                        ImageError(
+                            "\(where_): corrupt extent tree in inode \(file.number): logical block \(extent.e_lblk) maps to blocks \(firstBlock)..\(firstBlock + blocks - 1), outside the file system (\(blocksCount) blocks)"))
+                }
+                if let previous = extents.last, UInt64(extent.e_lblk) * blockSize < previous.logicalEnd {
+                    return .failure(
+                        ImageError(
+                            "\(where_): corrupt extent tree in inode \(file.number): extents overlap or are out of order at logical block \(extent.e_lblk)"))
+                }
                 let flags: ExtentFlags = extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) != 0 ? .unwritten : []
                 extents.append(
                     FileExtent(

@@ -80,6 +80,7 @@ public enum LiveArea {
             blockSize = UInt32(truncatingIfNeeded: fsBlockSize)
         }
         let mount = MountTable.entry(forDevice: opened.device)
+            ?? (magic == FilesystemMagic.btrfs ? MountTable.entry(containing: canonical) : nil)
         let deviceName = blockDeviceName(opened.device)
         let ext4Driver = deviceName.map { Stat.stat("/sys/fs/ext4/\($0)").isSuccess } ?? true
         let kind = FilesystemCatalog.classify(magic: magic, mountType: mount?.type, ext4Driver: ext4Driver)
@@ -116,6 +117,7 @@ public enum LiveArea {
             switch BtrfsArea.gather(fd, inode: opened.inode, mountSource: mount?.source) {
             case .success(let gathered):
                 facts.btrfs = gathered.facts
+                facts.btrfs?.mountPoint = mount.map(\.mountPoint).flatMap { $0.isEmpty ? nil : $0 }
                 facts.notes += gathered.notes
                 adoptSwapDevice(&facts, gathered)
             case .failure(let error):
@@ -292,6 +294,7 @@ enum MountTable {
     struct Entry {
         var type: String
         var source: String
+        var mountPoint: String = ""
     }
 
     static func entry(forDevice dev: UInt64) -> Entry? {
@@ -302,8 +305,27 @@ enum MountTable {
             let fields = line.split(separator: " ")
             guard fields.count > 2, fields[2] == wanted, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count
             else { continue }
-            return Entry(type: String(fields[dash + 1]), source: ProcSwaps.unescape(fields[dash + 2]))
+            return Entry(
+                type: String(fields[dash + 1]), source: ProcSwaps.unescape(fields[dash + 2]),
+                mountPoint: fields.count > 4 ? ProcSwaps.unescape(fields[4]) : "")
         }
         return nil
+    }
+
+    /// The mount whose mount point is the longest prefix of an absolute, canonical `path` (the last one
+    /// listed wins, as it covers the others). For btrfs, whose subvolumes each have an anonymous st_dev
+    /// that mountinfo does not list.
+    static func entry(containing path: String) -> Entry? {
+        guard let text = readTextFile("/proc/self/mountinfo") else { return nil }
+        var best: (length: Int, entry: Entry)?
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count else { continue }
+            let mountPoint = ProcSwaps.unescape(fields[4])
+            let inside = mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
+            guard inside, mountPoint.count >= (best?.length ?? -1) else { continue }
+            best = (mountPoint.count, Entry(type: String(fields[dash + 1]), source: ProcSwaps.unescape(fields[dash + 2]), mountPoint: mountPoint))
+        }
+        return best?.entry
     }
 }

@@ -339,7 +339,9 @@ struct InspectorTests {
         #expect(report.codes == [.unsupportedFilesystem])
     }
 
-    @Test func btrfsIsNotPredictedYet() {
+    /// btrfs needs the btrfs adapter's facts (BtrfsModelTests has the model itself): FIEMAP alone shows
+    /// logical addresses.
+    @Test func btrfsWithoutBtrfsFactsIsNotPredicted() {
         let btrfs = FilesystemFacts(
             kind: FilesystemCatalog.classify(magic: FilesystemMagic.btrfs, mountType: "btrfs", ext4Driver: false),
             blockSize: 4096, device: "/dev/loop6")

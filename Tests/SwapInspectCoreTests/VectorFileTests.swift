@@ -36,7 +36,7 @@ struct VectorFile {
         }
     }
 
-    /// The ext2/3/4 and XFS vectors in the folder (btrfs is not modelled yet).
+    /// The ext2/3/4 and XFS vectors in the folder (the btrfs ones, with their chunk maps, are BtrfsModelTests').
     static func listing() throws -> [String] {
         try requireFolder()
         return try FileManager.default.contentsOfDirectory(atPath: folder)

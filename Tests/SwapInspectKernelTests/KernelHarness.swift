@@ -165,7 +165,7 @@ enum Tool {
 // MARK: - Loop-mounted file systems
 
 enum FilesystemType: String, Sendable {
-    case ext4, xfs
+    case ext4, xfs, btrfs
 }
 
 /// A file system to build on a loop device: type, block size, image size and extra mkfs options.
@@ -174,6 +174,8 @@ struct FilesystemSpec: Sendable, CustomTestStringConvertible {
     var blockSize: Int
     var sizeMiB: Int
     var mkfsOptions: [String] = []
+    /// Loop devices (each a sparse image of `sizeMiB`) the file system spans; only btrfs uses more than one.
+    var devices = 1
 
     static func ext4(blockSize: Int, sizeMiB: Int = 64) -> FilesystemSpec {
         // -m 0: no root reserve; the fragmenting fixtures fill the file system to the last block.
@@ -185,8 +187,15 @@ struct FilesystemSpec: Sendable, CustomTestStringConvertible {
         FilesystemSpec(type: .xfs, blockSize: blockSize, sizeMiB: sizeMiB, mkfsOptions: options)
     }
 
+    /// btrfs wants about 114 MiB per device; the images are sparse. `options` go to mkfs.btrfs
+    /// (`-d raid1 -m raid1` across two devices, …).
+    static func btrfs(sizeMiB: Int = 256, devices: Int = 1, options: [String] = []) -> FilesystemSpec {
+        FilesystemSpec(type: .btrfs, blockSize: 4096, sizeMiB: sizeMiB, mkfsOptions: options, devices: devices)
+    }
+
     var testDescription: String {
         "\(type.rawValue) \(blockSize / 1024)K" + (mkfsOptions.isEmpty ? "" : " \(mkfsOptions.joined(separator: " "))")
+            + (devices > 1 ? " on \(devices) devices" : "")
     }
 }
 
@@ -209,6 +218,8 @@ final class LoopFilesystem {
     let image: String
     let mountPoint: String
     private(set) var device: String?
+    /// The loop devices after the first (multi-device btrfs), each over `image.N`.
+    private(set) var extraDevices: [String] = []
     private(set) var mounted = false
     private var originalRotational: String?
 
@@ -239,11 +250,23 @@ final class LoopFilesystem {
         let attached = try Tool.run("losetup", ["--find", "--show", image]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard attached.hasPrefix("/dev/loop") else { throw HarnessError("losetup printed \(attached)") }
         device = attached
+        for index in 1..<max(spec.devices, 1) {
+            let extraImage = "\(image).\(index)"
+            guard FileManager.default.createFile(atPath: extraImage, contents: nil) else { throw HarnessError("cannot create \(extraImage)") }
+            guard truncate(extraImage, off_t(spec.sizeMiB) << 20) == 0 else { throw HarnessError("truncate \(extraImage): \(LibC.describe(errno))") }
+            let extra = try Tool.run("losetup", ["--find", "--show", extraImage]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard extra.hasPrefix("/dev/loop") else { throw HarnessError("losetup printed \(extra)") }
+            extraDevices.append(extra)
+        }
         switch spec.type {
         case .ext4:
             try Tool.run("mkfs.ext4", ["-F", "-q", "-b", "\(spec.blockSize)"] + spec.mkfsOptions + [attached])
         case .xfs:
             try Tool.run("mkfs.xfs", ["-f", "-q", "-b", "size=\(spec.blockSize)"] + spec.mkfsOptions + [attached])
+        case .btrfs:
+            try Tool.run("mkfs.btrfs", ["-f", "-q", "-s", "\(spec.blockSize)"] + spec.mkfsOptions + [attached] + extraDevices)
+            // A multi-device btrfs mounts once every member is known to the kernel.
+            if !extraDevices.isEmpty { try Tool.run("btrfs", ["device", "scan"] + [attached] + extraDevices) }
         }
         guard mkdir(mountPoint, 0o700) == 0 else { throw HarnessError("mkdir \(mountPoint): \(LibC.describe(errno))") }
         try Tool.run("mount", [attached, mountPoint])
@@ -285,6 +308,10 @@ final class LoopFilesystem {
                 if lazy?.status == 0 { mounted = false } else { report("umount \(mountPoint) failed") }
             }
         }
+        if spec.type == .btrfs, !mounted, let device {
+            // The kernel remembers scanned btrfs members; forget ours before the loop devices go.
+            _ = try? Tool.run("btrfs", ["device", "scan", "--forget", device] + extraDevices, check: false)
+        }
         if let device {
             if let originalRotational {
                 let knob = "/sys/block/\(deviceName)/queue/rotational"
@@ -294,6 +321,11 @@ final class LoopFilesystem {
             if result?.status != 0 { report("losetup -d \(device): \(result?.stderr ?? "failed")") }
             self.device = nil
         }
+        for extra in extraDevices {
+            let result = try? Tool.run("losetup", ["-d", extra], check: false)
+            if result?.status != 0 { report("losetup -d \(extra): \(result?.stderr ?? "failed")") }
+        }
+        extraDevices = []
         if !mounted {
             do { try FileManager.default.removeItem(atPath: directory) } catch { report("rm -r \(directory): \(error)") }
         }

@@ -154,6 +154,8 @@ enum Fragmenter {
             }
         case .xfs:
             try Tool.run("xfs_io", ["-x", "-c", "resblks 0", filesystem.mountPoint])
+        case .btrfs:
+            throw HarnessError("the gap fragmenter is for ext4 and XFS; btrfs files are fragmented by interleaved writes")
         }
     }
 

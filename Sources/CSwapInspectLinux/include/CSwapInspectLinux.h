@@ -47,6 +47,59 @@ int si_fstatfs(int fd, uint64_t *magic, uint64_t *blockSize);
 /// FS_IOC_GETFLAGS: inode flags (chattr).
 int si_getflags(int fd, uint32_t *flags);
 
+/// FS_IOC_GETFLAGS bits btrfs maps its inode flags to (linux/fs.h).
+extern const uint32_t si_fs_nocow_fl;
+extern const uint32_t si_fs_compr_fl;
+
+// btrfs (linux/btrfs.h). Item bodies are handed over as raw on-disk bytes (little-endian
+// btrfs_tree.h layouts, decoded in SwapInspectCore); the ioctl structs stay in shim.c.
+
+/// A key range of one tree for BTRFS_IOC_TREE_SEARCH_V2: every item whose (objectid, type, offset)
+/// key lies in [min, max]. tree_id 0 = the subvolume of the descriptor.
+typedef struct {
+    uint64_t tree_id;
+    uint64_t min_objectid;
+    uint64_t max_objectid;
+    uint32_t min_type;
+    uint32_t max_type;
+    uint64_t min_offset;
+    uint64_t max_offset;
+} si_btrfs_search_range;
+
+/// One item found: its key, and where its body sits in the caller's data buffer.
+typedef struct {
+    uint64_t objectid;
+    uint64_t offset;
+    uint64_t transid;
+    uint32_t type;
+    uint32_t length;
+    uint64_t data_offset;
+} si_btrfs_item;
+
+/// One BTRFS_IOC_TREE_SEARCH_V2 call: up to `capacity` items from the start of `range`, bodies copied
+/// into `data`. Needs CAP_SYS_ADMIN (EPERM otherwise). Returns 0 and the count in `*count` (0 = the
+/// range is exhausted), or -1 with errno set (EOVERFLOW: one item is larger than `data_capacity`).
+int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_item *items, uint32_t capacity,
+                         uint8_t *data, uint64_t data_capacity, uint32_t *count);
+
+/// BTRFS_IOC_FS_INFO (unprivileged): device count, highest devid, sector size, node size.
+int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *sectorsize, uint32_t *nodesize);
+
+/// BTRFS_IOC_DEV_INFO (unprivileged): the path of device `devid` (ENODEV: no such devid).
+int si_btrfs_dev_info(int fd, uint64_t devid, char *path, uint32_t path_capacity);
+
+/// BTRFS_IOC_INO_LOOKUP with objectid BTRFS_FIRST_FREE_OBJECTID (unprivileged): the subvolume (tree
+/// id) the descriptor lives in.
+int si_btrfs_subvolume_id(int fd, uint64_t *tree_id);
+
+/// BTRFS_IOC_SPACE_INFO (unprivileged): block group flags and total bytes of each space, up to `capacity`.
+int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t capacity, uint32_t *count);
+
+/// BTRFS_IOC_LOGICAL_INO_V2 with BTRFS_LOGICAL_INO_ARGS_IGNORE_OFFSET (CAP_SYS_ADMIN): every
+/// (inode, offset, root) that references the data extent at `logical`, as consecutive triples in
+/// `values` (up to `capacity` u64 values). `*missed` counts values that did not fit.
+int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count, uint32_t *missed);
+
 /// swapon(2) / swapoff(2) and their flag bits (linux/swap.h).
 int si_swapon(const char *path, int flags);
 int si_swapoff(const char *path);

@@ -1,0 +1,284 @@
+internal import CSwapInspectLinux
+import Glibc
+import SwapInspectCore
+import SystemPackage
+
+/// Reads what `btrfs_swap_activate` looks at: inode flags (FS_IOC_GETFLAGS), device and sector facts
+/// (BTRFS_IOC_FS_INFO, DEV_INFO, SPACE_INFO, INO_LOOKUP — all unprivileged), and, with CAP_SYS_ADMIN,
+/// the file's EXTENT_DATA items, the chunk tree, the subvolume's ROOT_ITEM, the extent tree's back
+/// references and LOGICAL_INO_V2 (BTRFS_IOC_TREE_SEARCH_V2). Read-only; nothing is written or synced.
+enum BtrfsArea {
+    struct Gathered {
+        var facts: BtrfsFacts
+        var notes: [String]
+        /// The device `si->bdev` will be (stripe 0 of the first item's chunk, or the only device).
+        var swapDevice: String?
+    }
+
+    /// Items per TREE_SEARCH_V2 call and the buffer for their bodies (a body is at most a node).
+    static let searchBatch: UInt32 = 4096
+    static let searchBuffer: UInt64 = 1 << 20
+    /// u64 values per LOGICAL_INO_V2 answer (three per referencing item).
+    static let logicalInoCapacity: UInt32 = 3 * 4096
+    /// Data extents whose referencers are looked up; beyond this the FIEMAP answer stands alone.
+    static let logicalInoLimit = 4096
+
+    static func gather(_ fd: FileDescriptor, inode: UInt64, mountSource: String?) -> Result<Gathered, AreaError> {
+        var notes: [String] = []
+        var flags: UInt32 = 0
+        if case .failure(let error) = syscall({ si_getflags(fd.rawValue, &flags) }) {
+            return .failure(AreaError(path: "", operation: "cannot read the inode flags (FS_IOC_GETFLAGS)", errno: error))
+        }
+        var deviceCount: UInt64 = 1
+        var maxID: UInt64 = 1
+        var sectorSize: UInt32 = 4096
+        var nodeSize: UInt32 = 16384
+        if case .failure(let error) = syscall({ si_btrfs_fs_info(fd.rawValue, &deviceCount, &maxID, &sectorSize, &nodeSize) }) {
+            return .failure(AreaError(path: "", operation: "cannot read the file system's geometry (BTRFS_IOC_FS_INFO)", errno: error))
+        }
+        var facts = BtrfsFacts(
+            noCow: flags & si_fs_nocow_fl != 0, compress: flags & si_fs_compr_fl != 0, inode: inode,
+            sectorSize: Int(sectorSize), kernelDeviceName: kernelName(mountSource), deviceCount: Int(deviceCount))
+        facts.devices = devices(fd, maxID: maxID)
+        var subvolume: UInt64 = 0
+        if case .success = syscall({ si_btrfs_subvolume_id(fd.rawValue, &subvolume) }) { facts.subvolume = subvolume }
+        facts.dataSpaceFlags = dataSpaces(fd)
+
+        // Everything below is CAP_SYS_ADMIN's.
+        switch itemsOfInode(fd, inode: inode) {
+        case .success(let (inodeFlags, items)):
+            facts.items = items
+            // The INODE_ITEM in the tree lags the inode in memory until its delayed update is flushed
+            // (a `chattr +C` a moment ago is not in it yet): trust its NODATASUM only when it agrees
+            // with the live flags on NODATACOW and COMPRESS.
+            if let inodeFlags, (inodeFlags & BtrfsLayout.inodeNoDataCow != 0) == facts.noCow,
+                (inodeFlags & BtrfsLayout.inodeCompress != 0) == facts.compress
+            {
+                facts.noDataSum = inodeFlags & BtrfsLayout.inodeNoDataSum != 0
+            }
+        case .failure(let error):
+            notes.append(unreadable(error, what: "the file's extent items"))
+            return .success(Gathered(facts: facts, notes: notes, swapDevice: onlyDevice(facts)))
+        }
+        switch search(fd, tree: BtrfsLayout.chunkTree, objectid: BtrfsLayout.firstChunkTreeObjectID, type: BtrfsLayout.chunkItemKey) {
+        case .success(let found):
+            facts.chunks = found.compactMap { BtrfsLayout.chunk(logical: $0.key.offset, $0.body) }
+        case .failure(let error):
+            notes.append(unreadable(error, what: "the chunk tree"))
+        }
+        if let subvolume = facts.subvolume {
+            if case .success(let found) = search(fd, tree: BtrfsLayout.rootTree, objectid: subvolume, type: BtrfsLayout.rootItemKey),
+                let root = found.first
+            {
+                facts.lastSnapshot = BtrfsLayout.lastSnapshot(root.body)
+            }
+        }
+        facts.items = facts.items.map { sharingEvidence(fd, items: $0, lastSnapshot: facts.lastSnapshot, notes: &notes) }
+
+        var swapDevice = onlyDevice(facts)
+        if let first = facts.items?.first(where: { $0.diskBytenr != 0 }), let chunk = facts.chunk(containing: first.diskBytenr) {
+            swapDevice = facts.devicePath(chunk.stripes[0].devid) ?? swapDevice
+        }
+        return .success(Gathered(facts: facts, notes: notes, swapDevice: swapDevice))
+    }
+
+    static func unreadable(_ error: Errno, what: String) -> String {
+        if error == .notPermitted {
+            return "without CAP_SYS_ADMIN (not root) the tree search (BTRFS_IOC_TREE_SEARCH_V2) fails: \(what), the chunk tree, the subvolume's last snapshot and the extent back references are unread. The verdict rests on the inode flags, FIEMAP (holes, inline, compressed, and shared: the kernel's own check), the data profiles and the device count; extents and across are counted on btrfs logical addresses (exact only within one chunk) and resume_offset is unknown. Run as root for device addresses"
+        }
+        return "\(what) could not be read (BTRFS_IOC_TREE_SEARCH_V2: \(String(cString: strerror(error.rawValue))))"
+    }
+
+    /// `sb->s_id`: %pg of the device btrfs was mounted from. /proc/self/mountinfo names that device
+    /// (btrfs_show_devname prints `latest_dev`); its kernel name is the basename of the resolved path.
+    static func kernelName(_ source: String?) -> String? {
+        guard let source, source.hasPrefix("/") else { return nil }
+        let resolved = canonicalPath(source) ?? source
+        return resolved.split(separator: "/").last.map(String.init)
+    }
+
+    static func devices(_ fd: FileDescriptor, maxID: UInt64) -> [BtrfsDevice] {
+        var found: [BtrfsDevice] = []
+        var buffer = [CChar](repeating: 0, count: 1025)
+        for devid in 1...max(maxID, 1) {
+            let result = buffer.withUnsafeMutableBufferPointer { pointer in
+                syscall { si_btrfs_dev_info(fd.rawValue, devid, pointer.baseAddress, UInt32(pointer.count)) }
+            }
+            if case .success = result {
+                let path = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                found.append(BtrfsDevice(devid: devid, path: path))
+            }
+        }
+        return found
+    }
+
+    static func onlyDevice(_ facts: BtrfsFacts) -> String? {
+        facts.deviceCount == 1 ? facts.devices.first?.path : nil
+    }
+
+    /// Flags of the DATA spaces that hold bytes (BTRFS_IOC_SPACE_INFO).
+    static func dataSpaces(_ fd: FileDescriptor) -> [UInt64]? {
+        var flags = [UInt64](repeating: 0, count: 64)
+        var totals = [UInt64](repeating: 0, count: 64)
+        var count: UInt32 = 0
+        let result = flags.withUnsafeMutableBufferPointer { flagPointer in
+            totals.withUnsafeMutableBufferPointer { totalPointer in
+                syscall { si_btrfs_space_info(fd.rawValue, flagPointer.baseAddress, totalPointer.baseAddress, 64, &count) }
+            }
+        }
+        guard case .success = result else { return nil }
+        return (0..<Int(count)).filter { flags[$0] & BtrfsLayout.blockGroupData != 0 && totals[$0] > 0 }.map { flags[$0] }
+    }
+
+    struct Key {
+        var objectid: UInt64
+        var type: UInt8
+        var offset: UInt64
+    }
+
+    /// Every item of `tree` in the key range, in key order.
+    static func search(
+        _ fd: FileDescriptor, tree: UInt64, objectid: UInt64, type: UInt8, maxType: UInt8? = nil, maxObjectid: UInt64? = nil,
+        batch: UInt32 = searchBatch, buffer: UInt64 = searchBuffer
+    ) -> Result<[(key: Key, body: [UInt8])], Errno> {
+        var range = si_btrfs_search_range(
+            tree_id: tree, min_objectid: objectid, max_objectid: maxObjectid ?? objectid, min_type: UInt32(type),
+            max_type: UInt32(maxType ?? type), min_offset: 0, max_offset: .max)
+        var found: [(key: Key, body: [UInt8])] = []
+        var items = [si_btrfs_item](repeating: si_btrfs_item(), count: Int(batch))
+        var data = [UInt8](repeating: 0, count: Int(buffer))
+        while true {
+            var count: UInt32 = 0
+            let result = items.withUnsafeMutableBufferPointer { itemPointer in
+                data.withUnsafeMutableBufferPointer { dataPointer in
+                    syscall {
+                        si_btrfs_tree_search(fd.rawValue, &range, itemPointer.baseAddress, batch, dataPointer.baseAddress, buffer, &count)
+                    }
+                }
+            }
+            if case .failure(let error) = result { return .failure(error) }
+            if count == 0 { break }
+            for item in items[0..<Int(count)] {
+                let start = Int(item.data_offset)
+                let body = Array(data[start..<(start + Int(item.length))])
+                found.append((Key(objectid: item.objectid, type: UInt8(truncatingIfNeeded: item.type), offset: item.offset), body))
+            }
+            // Continue just after the last key (the search range is over whole keys).
+            let last = items[Int(count) - 1]
+            if last.offset < .max {
+                range.min_objectid = last.objectid
+                range.min_type = last.type
+                range.min_offset = last.offset + 1
+            } else if last.type < 255 {
+                range.min_objectid = last.objectid
+                range.min_type = last.type + 1
+                range.min_offset = 0
+            } else if last.objectid < .max {
+                range.min_objectid = last.objectid + 1
+                range.min_type = 0
+                range.min_offset = 0
+            } else {
+                break
+            }
+            if (range.min_objectid, range.min_type, range.min_offset) > (range.max_objectid, range.max_type, range.max_offset) { break }
+        }
+        return .success(found)
+    }
+
+    /// The INODE_ITEM's flags and the EXTENT_DATA items of `inode` in the descriptor's subvolume.
+    static func itemsOfInode(_ fd: FileDescriptor, inode: UInt64) -> Result<(UInt64?, [BtrfsFileExtentItem]), Errno> {
+        let inodeItem: [(key: Key, body: [UInt8])]
+        switch search(fd, tree: BtrfsLayout.subvolumeOfDescriptor, objectid: inode, type: BtrfsLayout.inodeItemKey) {
+        case .success(let found): inodeItem = found
+        case .failure(let error): return .failure(error)
+        }
+        let extents: [(key: Key, body: [UInt8])]
+        switch search(fd, tree: BtrfsLayout.subvolumeOfDescriptor, objectid: inode, type: BtrfsLayout.extentDataKey) {
+        case .success(let found): extents = found
+        case .failure(let error): return .failure(error)
+        }
+        let flags = inodeItem.first.flatMap { BtrfsLayout.inodeFlags($0.body) }
+        return .success((flags, extents.compactMap { BtrfsLayout.fileExtentItem(fileOffset: $0.key.offset, $0.body) }))
+    }
+
+    /// The back references of each distinct data extent (extent tree), and for extents not newer than the
+    /// subvolume's last snapshot, who references them (LOGICAL_INO_V2).
+    static func sharingEvidence(
+        _ fd: FileDescriptor, items: [BtrfsFileExtentItem], lastSnapshot: UInt64?, notes: inout [String]
+    ) -> [BtrfsFileExtentItem] {
+        var backrefCache: [UInt64: [BtrfsBackref]?] = [:]
+        var referencerCache: [UInt64: [BtrfsReferencer]?] = [:]
+        var failure: Errno?
+        var result = items
+        for index in result.indices {
+            let item = result[index]
+            guard item.type != .inline, item.diskBytenr != 0 else { continue }
+            let bytenr = item.diskBytenr
+            if backrefCache[bytenr] == nil {
+                switch backrefs(fd, bytenr: bytenr) {
+                case .success(let refs): backrefCache[bytenr] = .some(refs)
+                case .failure(let error):
+                    backrefCache[bytenr] = .some(nil)
+                    failure = failure ?? error
+                }
+            }
+            result[index].backrefs = backrefCache[bytenr] ?? nil
+            let mayShareTree = lastSnapshot.map { item.generation <= $0 } ?? true
+            if mayShareTree && (referencerCache[bytenr] != nil || referencerCache.count < logicalInoLimit) {
+                if referencerCache[bytenr] == nil {
+                    switch referencers(fd, logical: bytenr) {
+                    case .success(let found): referencerCache[bytenr] = .some(found)
+                    case .failure(let error):
+                        referencerCache[bytenr] = .some(nil)
+                        failure = failure ?? error
+                    }
+                }
+                result[index].referencers = referencerCache[bytenr] ?? nil
+            }
+        }
+        if let failure {
+            notes.append(
+                "some extent back references could not be read (\(String(cString: strerror(failure.rawValue)))); sharing follows FIEMAP_EXTENT_SHARED")
+        }
+        return result
+    }
+
+    /// EXTENT_ITEM (inline refs) and keyed EXTENT_DATA_REF / SHARED_DATA_REF items of a data extent.
+    static func backrefs(_ fd: FileDescriptor, bytenr: UInt64) -> Result<[BtrfsBackref], Errno> {
+        // One extent item and its keyed references: a small buffer, as this runs once per data extent.
+        switch search(
+            fd, tree: BtrfsLayout.extentTree, objectid: bytenr, type: BtrfsLayout.extentItemKey, maxType: BtrfsLayout.sharedDataRefKey,
+            batch: 256, buffer: 1 << 16)
+        {
+        case .failure(let error): return .failure(error)
+        case .success(let found):
+            var refs: [BtrfsBackref] = []
+            for (key, body) in found {
+                switch key.type {
+                case BtrfsLayout.extentItemKey:
+                    guard let inline = BtrfsLayout.inlineBackrefs(body) else { return .failure(.ioError) }
+                    refs += inline
+                case BtrfsLayout.extentDataRefKey:
+                    if let ref = BtrfsLayout.extentDataRef(body) { refs.append(ref) }
+                case BtrfsLayout.sharedDataRefKey:
+                    if let ref = BtrfsLayout.sharedDataRef(parent: key.offset, body) { refs.append(ref) }
+                default:
+                    continue
+                }
+            }
+            return .success(refs)
+        }
+    }
+
+    static func referencers(_ fd: FileDescriptor, logical: UInt64) -> Result<[BtrfsReferencer], Errno> {
+        var values = [UInt64](repeating: 0, count: Int(logicalInoCapacity))
+        var count: UInt32 = 0
+        var missed: UInt32 = 0
+        let result = values.withUnsafeMutableBufferPointer { pointer in
+            syscall { si_btrfs_logical_ino(fd.rawValue, logical, pointer.baseAddress, logicalInoCapacity, &count, &missed) }
+        }
+        if case .failure(let error) = result { return .failure(error) }
+        return .success(
+            stride(from: 0, to: Int(count) - 2, by: 3).map { BtrfsReferencer(inode: values[$0], offset: values[$0 + 1], root: values[$0 + 2]) })
+    }
+}
