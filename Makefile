@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/swapinspect
 
-.PHONY: all deps build release demo test test-unit completions check-docs install clean bench
+.PHONY: all deps build release demo test completions install clean bench bench-deps fuzz
 
 all: build
 
@@ -27,6 +27,19 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+## bench: times swapinspect against filefrag, debugfs and a bare FIEMAP walk at 1–1M extents (root for the
+## loop-mounted images; ~5 minutes, ~25 GiB of sparse images under /var/tmp); writes bench/out/results.md
+bench: deps bench-deps
+	@./bench/run.sh
+
+bench-deps:
+	@./scripts/install-deps.sh hyperfine time gcc
+
+## fuzz: each libFuzzer target of fuzz/ for FUZZ_SECONDS (default 60); crashes land in fuzz/artifacts/
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@./fuzz/run.sh $(FUZZ_SECONDS)
 
 ## completions: regenerate the committed shell completions from the CLI
 completions: build

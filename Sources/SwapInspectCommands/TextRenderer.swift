@@ -132,13 +132,15 @@ struct TextRenderer {
         out.write(logical ? "       swap page    logical page           pages" : "       swap page   physical page           pages")
         out.newline()
         let abbreviate = !allExtents && extents.count > 2 * Self.abbreviatedRows
-        for (index, extent) in extents.enumerated() {
-            if abbreviate && index == Self.abbreviatedRows {
-                out.write("  … \(extents.count - 2 * Self.abbreviatedRows) more (--extents shows all)")
-                out.newline()
+        // Abbreviated: only the rows shown are visited (a fragmented file has a million).
+        let head = abbreviate ? extents[..<Self.abbreviatedRows] : extents[...]
+        for extent in head { out.writeRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16) }
+        if abbreviate {
+            out.write("  … \(extents.count - 2 * Self.abbreviatedRows) more (--extents shows all)")
+            out.newline()
+            for extent in extents[(extents.count - Self.abbreviatedRows)...] {
+                out.writeRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16)
             }
-            if abbreviate && index >= Self.abbreviatedRows && index < extents.count - Self.abbreviatedRows { continue }
-            out.writeRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16)
         }
     }
 

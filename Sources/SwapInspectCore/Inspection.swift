@@ -377,7 +377,8 @@ public enum Inspector {
             // Counted in place: a fallocated file can have a million unwritten extents.
             var unwrittenCount = 0
             var bytes: UInt64 = 0
-            for extent in facts.extents where extent.flags.contains(.unwritten) {
+            let unwrittenFlag = ExtentFlags.unwritten
+            for extent in facts.extents where extent.flags.contains(unwrittenFlag) {
                 unwrittenCount += 1
                 bytes &+= extent.length
             }

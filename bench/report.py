@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's hyperfine JSON and RSS numbers into bench/out/results.md (printed on stdout)."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+out, binary = sys.argv[1], sys.argv[2]
+
+
+def load(name):
+    path = os.path.join(out, "json", name + ".json")
+    if not os.path.exists(path):
+        return None
+    return {r["command"]: r for r in json.load(open(path))["results"]}
+
+
+rss = {}
+if os.path.exists(os.path.join(out, "rss.tsv")):
+    for line in open(os.path.join(out, "rss.tsv")):
+        case, label, kib = line.rstrip("\n").split("\t")
+        rss[(case, label)] = int(kib) if kib.isdigit() else None
+extents = {}
+if os.path.exists(os.path.join(out, "extents.tsv")):
+    for line in open(os.path.join(out, "extents.tsv")):
+        fs, nominal, actual = line.split()
+        extents[(fs, nominal)] = actual
+
+
+def t(result):
+    """median (min–max) in seconds."""
+    return f"{result['median']:.3f} ({result['min']:.3f}–{result['max']:.3f})"
+
+
+def ratio(a, b):
+    return a["median"] / b["median"]
+
+
+def mib(case, label):
+    kib = rss.get((case, label))
+    return "?" if kib is None else f"{kib / 1024:.1f}"
+
+
+lines = []
+checks = []  # (target, measured, limit, ok)
+p = lines.append
+cpu = "?"
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+except OSError:
+    pass
+version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+p("# swapinspect benchmarks")
+p("")
+p(f"Machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; {version}. "
+  "Times in seconds: median (min–max) of 5–20 hyperfine runs after a warm-up, warm cache, output to /dev/null; "
+  "RSS: peak resident set of one run (/usr/bin/time %M). Reproduce with `make bench`.")
+
+fss = sorted({k[0] for k in extents}, key=lambda f: ["ext4", "xfs"].index(f) if f in ["ext4", "xfs"] else 9)
+if fss:
+    p("")
+    p("## Live (FIEMAP, loop-mounted)")
+    p("")
+    p("| fs | extents | `inspect --extents` | `--extents --json` | `filefrag -v` | `inspect` | `filefrag` | FIEMAP walk (C) "
+      "| full ÷ `filefrag -v` | full ÷ walk | json ÷ `filefrag -v` | `inspect` ÷ `filefrag` | RSS MiB full / json / `filefrag -v` |")
+    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for fs in fss:
+        for (f, nominal), actual in sorted(extents.items(), key=lambda kv: int(kv[0][1])):
+            if f != fs:
+                continue
+            case = f"live-{fs}-{nominal}"
+            r = load(case)
+            if not r:
+                continue
+            full, js, fv, summary, ff, walk = (r[k] for k in
+                ["inspect --extents", "inspect --extents --json", "filefrag -v", "inspect", "filefrag", "fiemap walk"])
+            p(f"| {fs} | {int(actual):,} | {t(full)} | {t(js)} | {t(fv)} | {t(summary)} | {t(ff)} | {t(walk)} "
+              f"| {ratio(full, fv):.2f} | {ratio(full, walk):.2f} | {ratio(js, fv):.2f} | {ratio(summary, ff):.2f} "
+              f"| {mib(case, 'inspect --extents')} / {mib(case, 'inspect --extents --json')} / {mib(case, 'filefrag -v')} |")
+            if int(nominal) >= 1_000_000:
+                checks.append((f"{fs} 1M: full report ÷ `filefrag -v` ≤ 0.8", f"{ratio(full, fv):.2f}", ratio(full, fv) <= 0.8))
+                checks.append((f"{fs} 1M: full report ÷ FIEMAP walk ≤ 1.3", f"{ratio(full, walk):.2f}", ratio(full, walk) <= 1.3))
+                peak = max(rss.get((case, "inspect --extents")) or 0, rss.get((case, "inspect --extents --json")) or 0)
+                checks.append((f"{fs} 1M: peak RSS ≤ 100 MiB", f"{peak / 1024:.1f} MiB", 0 < peak <= 100 * 1024))
+
+offline = [(n, load(f"offline-ext4-{n}")) for (f, n) in sorted(extents, key=lambda k: int(k[1])) if f == "ext4"]
+offline = [(n, r) for n, r in offline if r]
+if offline:
+    p("")
+    p("## Offline (libext2fs, the same ext4 image unmounted)")
+    p("")
+    p("| extents | `image --extents --path P` | `debugfs -R \"ex P\"` | ratio | RSS MiB swapinspect / debugfs |")
+    p("|---:|---:|---:|---:|---:|")
+    for n, r in offline:
+        mine, theirs = r["image --extents --path"], r["debugfs ex"]
+        case = f"offline-ext4-{n}"
+        p(f"| {int(extents[('ext4', n)]):,} | {t(mine)} | {t(theirs)} | {ratio(mine, theirs):.2f} "
+          f"| {mib(case, 'image --extents --path')} / {mib(case, 'debugfs ex')} |")
+        if int(n) >= 1_000_000:
+            checks.append(("offline 1M ÷ `debugfs ex` ≤ 1.0", f"{ratio(mine, theirs):.2f}", ratio(mine, theirs) <= 1.0))
+            peak = rss.get((case, "image --extents --path")) or 0
+            checks.append(("offline 1M: peak RSS ≤ 100 MiB", f"{peak / 1024:.1f} MiB", 0 < peak <= 100 * 1024))
+
+size = load("size")
+if size:
+    p("")
+    p("## Image size (a 64 MiB swap file, `image IMAGE --path /swapfile`)")
+    p("")
+    p("| | 1 GiB image | 1 TiB image | ratio | RSS MiB 1 GiB / 1 TiB |")
+    p("|---|---:|---:|---:|---:|")
+    for suffix in ["", " --extents"]:
+        small, big = size["1 GiB image" + suffix], size["1 TiB image" + suffix]
+        p(f"| summary{suffix} | {t(small)} | {t(big)} | {ratio(big, small):.2f} "
+          f"| {mib('size', '1 GiB image' + suffix)} / {mib('size', '1 TiB image' + suffix)} |")
+    checks.append(("1 TiB image ÷ 1 GiB image ≤ 2", f"{ratio(size['1 TiB image'], size['1 GiB image']):.2f}",
+                   ratio(size["1 TiB image"], size["1 GiB image"]) <= 2.0))
+
+if checks:
+    p("")
+    p("## Targets")
+    p("")
+    p("| target | measured | met |")
+    p("|---|---:|---|")
+    for target, measured, ok in checks:
+        p(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
+print("\n".join(lines))
