@@ -123,6 +123,7 @@ enum LibC {
 /// Command-line tools, found on PATH or in the sbin directories a test runner's PATH may lack.
 enum Tool {
     static func locate(_ name: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"]
         return directories.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
