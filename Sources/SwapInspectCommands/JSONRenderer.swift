@@ -200,9 +200,4 @@ enum JSONRenderer {
         }
         json.endArray()
     }
-
-    static func octalMode(_ mode: UInt32) -> String {
-        let digits = String(mode & 0o7777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
 }

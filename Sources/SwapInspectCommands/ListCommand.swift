@@ -25,29 +25,19 @@ struct List: ParsableCommand {
         var errors: [(path: String, message: String)] = []
         var rows: [[String]] = []
         for entry in entries {
-            var row = [entry.name + (entry.deleted ? " (deleted)" : ""), entry.type, "\(entry.sizeKiB)K", "\(entry.usedKiB)K", "\(entry.priority)"]
+            let row = [entry.name + (entry.deleted ? " (deleted)" : ""), entry.type, "\(entry.sizeKiB)K", "\(entry.usedKiB)K", "\(entry.priority)"]
+            var report: Report?
             if entry.deleted {
                 let message = "\(entry.name): cannot inspect: the file was deleted while active"
                 errors.append((entry.name, message))
                 printError(message)
-                rows.append(row + ["", "", "", "", ""])
-                continue
+            } else {
+                let (inspected, failures) = InspectionRun.inspect([entry.name], simulation: simulation)
+                errors += failures
+                report = inspected.first
             }
-            let (inspected, failures) = InspectionRun.inspect([entry.name], simulation: simulation)
-            errors += failures
-            guard let report = inspected.first else {
-                rows.append(row + ["", "", "", "", ""])
-                continue
-            }
-            reports.append(report)
-            let activation = report.activation
-            let kib = UInt64(report.pageSize / 1024)
-            row.append(report.header?.uuid ?? "")
-            row.append(report.header?.label ?? "")
-            row.append(activation?.ok == true ? "\(activation!.extentCount)" : "-")
-            row.append(activation?.ok == true ? "\(activation!.spanPages &* kib)K" : "-")
-            row.append(report.resumeOffset.map { "\($0)" } ?? "-")
-            rows.append(row)
+            if let report { reports.append(report) }
+            rows.append(row + inspectedColumns(report))
         }
         if output.json {
             emit(reports, errors: errors, output: output)
@@ -68,6 +58,19 @@ struct List: ParsableCommand {
         let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
+}
+
+/// UUID LABEL EXTENTS SPAN RESUME of an inspected area; blank when it could not be inspected.
+private func inspectedColumns(_ report: Report?) -> [String] {
+    guard let report else { return ["", "", "", "", ""] }
+    let kib = UInt64(report.pageSize / 1024)
+    let activation = report.activation.flatMap { $0.ok ? $0 : nil }
+    return [
+        report.header?.uuid ?? "", report.header?.label ?? "",
+        activation.map { "\($0.extentCount)" } ?? "-",
+        activation.map { "\($0.spanPages &* kib)K" } ?? "-",
+        report.resumeOffset.map { "\($0)" } ?? "-",
+    ]
 }
 
 /// A left-aligned table with numeric columns right-aligned, util-linux style.

@@ -16,12 +16,25 @@ struct OutputOptions: ParsableArguments {
     var strict = false
 }
 
-struct SimulationOptions: ParsableArguments {
+/// `--page-size`, shared by every command that validates headers.
+struct PageSizeOption: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
             "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
     var pageSize: Int?
+
+    func validate() throws {
+        if let pageSize, !SwapHeaderLayout.candidatePageSizes.contains(pageSize) {
+            throw ValidationError("--page-size must be one of 4096, 8192, 16384, 32768, 65536 (got \(pageSize))")
+        }
+    }
+
+    var effective: Int { pageSize ?? systemPageSize() }
+}
+
+struct SimulationOptions: ParsableArguments {
+    @OptionGroup var page: PageSizeOption
 
     @Option(name: .long, help: "The kernel activation path to simulate (auto: the one the file system uses).")
     var model: ModelChoice = .auto
@@ -32,11 +45,5 @@ struct SimulationOptions: ParsableArguments {
     @Flag(name: .long, help: "Flush the file's dirty data before mapping (FIEMAP_FLAG_SYNC).")
     var sync = false
 
-    func validate() throws {
-        if let pageSize, !SwapHeaderLayout.candidatePageSizes.contains(pageSize) {
-            throw ValidationError("--page-size must be one of 4096, 8192, 16384, 32768, 65536 (got \(pageSize))")
-        }
-    }
-
-    var effectivePageSize: Int { pageSize ?? systemPageSize() }
+    var effectivePageSize: Int { page.effective }
 }

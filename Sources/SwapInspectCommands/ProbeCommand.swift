@@ -21,19 +21,10 @@ struct Probe: ParsableCommand {
     @Flag(name: .long, help: "Warnings also make the exit status 1.")
     var strict = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
-    var pageSize: Int?
+    @OptionGroup var page: PageSizeOption
 
     @Argument(help: ArgumentHelp("Files, block devices or images.", valueName: "path"), completion: .file())
     var paths: [String]
-
-    func validate() throws {
-        if let pageSize, !SwapHeaderLayout.candidatePageSizes.contains(pageSize) {
-            throw ValidationError("--page-size must be one of 4096, 8192, 16384, 32768, 65536 (got \(pageSize))")
-        }
-    }
 
     struct Result {
         var path: String
@@ -47,7 +38,7 @@ struct Probe: ParsableCommand {
     }
 
     func run() throws {
-        let simulatedPageSize = pageSize ?? systemPageSize()
+        let simulatedPageSize = page.effective
         var results: [Result] = []
         var errors: [(path: String, message: String)] = []
         for path in paths {
@@ -73,8 +64,7 @@ struct Probe: ParsableCommand {
         out.flush()
         var status = errors.isEmpty ? ExitStatus.ok : ExitStatus.cannotInspect
         for result in results {
-            let worst = result.findings.map(\.severity).max()
-            if worst == .error || (strict && worst == .warning) { status = max(status, ExitStatus.findings) }
+            status = max(status, ExitPolicy.status(findings: result.findings, undetermined: false, strict: strict))
         }
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

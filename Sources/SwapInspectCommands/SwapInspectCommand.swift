@@ -125,8 +125,12 @@ enum FirstRun {
 /// The worst status over all paths wins (cli-contract.md, Exit codes).
 enum ExitPolicy {
     static func status(_ report: Report, strict: Bool) -> Int32 {
-        if report.undetermined != nil { return ExitStatus.cannotInspect }
-        switch report.worstSeverity {
+        status(findings: report.findings, undetermined: report.undetermined != nil, strict: strict)
+    }
+
+    static func status(findings: [Finding], undetermined: Bool, strict: Bool) -> Int32 {
+        if undetermined { return ExitStatus.cannotInspect }
+        switch findings.map(\.severity).max() {
         case .error: return ExitStatus.findings
         case .warning: return strict ? ExitStatus.findings : ExitStatus.ok
         default: return ExitStatus.ok

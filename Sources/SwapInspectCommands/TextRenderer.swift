@@ -146,7 +146,7 @@ struct TextRenderer {
 
     func describeKind(_ report: Report) -> String {
         let facts = report.facts
-        let owner = "mode \(JSONRenderer.octalMode(facts.mode)), owner \(facts.uid):\(facts.gid)"
+        let owner = "mode \(octalMode(facts.mode)), owner \(facts.uid):\(facts.gid)"
         switch facts.kind {
         case .blockDevice:
             return "block device, \(humanSize(facts.size)), \(owner)"

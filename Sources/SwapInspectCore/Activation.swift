@@ -86,8 +86,6 @@ struct RunAccumulator {
     var nrPages: UInt64 = 0
     var lowest: UInt64 = .max
     var highest: UInt64 = 0
-    /// Whole pages the runs contained but the kernel did not use because of alignment.
-    var pagesInRuns: UInt64 = 0
 
     /// log2 of the page size, which is a power of two on every kernel: a shift instead of two 64-bit
     /// divisions per run (a million runs for a fragmented file).

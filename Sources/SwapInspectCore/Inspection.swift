@@ -330,8 +330,8 @@ public enum Inspector {
             findings.append(
                 Finding(
                     .insecurePermissions,
-                    "insecure permissions \(octal(permissions)), \(octal(suggested)) suggested: other users can read swapped-out memory",
-                    fix: "chmod \(octal(suggested)) \(facts.path)"))
+                    "insecure permissions \(octalMode(permissions)), \(octalMode(suggested)) suggested: other users can read swapped-out memory",
+                    fix: "chmod \(octalMode(suggested)) \(facts.path)"))
         }
         if facts.kind == .file && facts.uid != 0 {
             findings.append(
@@ -417,7 +417,8 @@ public enum Inspector {
     }
 }
 
-func octal(_ value: UInt32) -> String {
-    let digits = String(value, radix: 8)
+/// The permission bits of a mode as four octal digits (`0600`), as chmod(1) takes them.
+public func octalMode(_ mode: UInt32) -> String {
+    let digits = String(mode & 0o7777, radix: 8)
     return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
 }

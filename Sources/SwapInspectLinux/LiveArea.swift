@@ -24,7 +24,7 @@ public enum LiveArea {
         case .failure(let error): return .failure(error)
         }
         let canonical = canonicalPath(path) ?? path
-        let swaps = ProcSwaps.parse(readTextFile("/proc/swaps") ?? "")
+        let swaps = SwapControl.activeAreas()
 
         guard status.isRegular || status.isBlockDevice else {
             let other = status.otherType
@@ -52,16 +52,14 @@ public enum LiveArea {
         let active = activeEntry(swaps, matching: opened)
         let priority = active?.priority ?? ProcSwaps.nextAutoPriority(swaps)
 
+        let size: UInt64
+        let header: [UInt8]
+        switch areaSize(fd, opened, path: path).flatMap({ size in readHeader(fd, size: size, path: path).map { (size, $0) } }) {
+        case .success(let value): (size, header) = value
+        case .failure(let error): return .failure(error)
+        }
+
         if opened.isBlockDevice {
-            var size: UInt64 = 0
-            if case .failure(let error) = syscall({ si_blkgetsize64(fd.rawValue, &size) }) {
-                return .failure(AreaError(path: path, operation: "cannot get device size (BLKGETSIZE64)", errno: error))
-            }
-            let header: [UInt8]
-            switch readHeader(fd, size: size) {
-            case .success(let bytes): header = bytes
-            case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
-            }
             var facts = AreaFacts(
                     path: canonical, kind: .blockDevice, size: size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
                     headerBytes: header, source: .blockDevice, nonRotational: !isRotational(opened.rdev), priority: priority,
@@ -87,21 +85,15 @@ public enum LiveArea {
         let filesystem = FilesystemFacts(
             kind: kind, blockSize: Int(blockSize), device: mount?.source ?? deviceName.map { "/dev/\($0)" })
 
-        let header: [UInt8]
-        switch readHeader(fd, size: opened.size) {
-        case .success(let bytes): header = bytes
-        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
-        }
-
         var facts = AreaFacts(
-            path: canonical, kind: .file, size: opened.size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
+            path: canonical, kind: .file, size: size, mode: opened.mode, uid: opened.uid, gid: opened.gid,
             filesystem: filesystem, headerBytes: header, nonRotational: !isRotational(opened.device), priority: priority,
             active: active, allocatedBytes: opened.blocks * 512)
         facts.supportsDiscard = supportsDiscard(opened.device)
 
         // No point mapping what the kernel refuses before it looks at blocks.
         if case .refused = kind.swapPath { return .success(facts) }
-        switch mapExtents(fd, path: path, size: opened.size, blockSize: blockSize, options: options) {
+        switch mapExtents(fd, path: path, size: size, blockSize: blockSize, options: options) {
         case .success(let (mapped, source, notes)):
             var extents = mapped
             if magic == FilesystemMagic.xfs, source == .fiemap, extents.contains(where: { $0.flags.contains(.shared) }) {
@@ -222,8 +214,18 @@ public enum LiveArea {
         }
     }
 
+    /// i_size of a file, BLKGETSIZE64 of a block device.
+    static func areaSize(_ fd: FileDescriptor, _ status: FileStatus, path: String) -> Result<UInt64, AreaError> {
+        guard status.isBlockDevice else { return .success(status.size) }
+        var size: UInt64 = 0
+        if case .failure(let error) = syscall({ si_blkgetsize64(fd.rawValue, &size) }) {
+            return .failure(AreaError(path: path, operation: "cannot get device size (BLKGETSIZE64)", errno: error))
+        }
+        return .success(size)
+    }
+
     /// The first 64 KiB (fewer for a short area), enough for a signature at any page size.
-    static func readHeader(_ fd: FileDescriptor, size: UInt64) -> Result<[UInt8], Errno> {
+    static func readHeader(_ fd: FileDescriptor, size: UInt64, path: String) -> Result<[UInt8], AreaError> {
         let length = Int(min(UInt64(SwapHeaderLayout.probeLength), size))
         var bytes = [UInt8](repeating: 0, count: length)
         var done = 0
@@ -235,7 +237,7 @@ public enum LiveArea {
                 if count == 0 { break }
                 done += count
             } catch {
-                return .failure(error as? Errno ?? .ioError)
+                return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error as? Errno ?? .ioError))
             }
         }
         return .success(Array(bytes[0..<done]))
@@ -257,35 +259,33 @@ public enum LiveArea {
         return target.split(separator: "/").last.map(String.init)
     }
 
-    /// queue/discard_max_bytes of the device (or its parent disk) is not 0.
-    static func supportsDiscard(_ dev: UInt64) -> Bool {
+    /// A queue attribute of the device, or of its parent disk for a partition (whose directory has no queue/).
+    static func queueAttribute(_ dev: UInt64, _ name: String) -> Substring? {
         let (major, minor) = deviceNumbers(dev)
         let base = "/sys/dev/block/\(major):\(minor)"
-        for candidate in ["\(base)/queue/discard_max_bytes", "\(base)/../queue/discard_max_bytes"] {
-            if let text = readTextFile(candidate) {
-                return UInt64(text.split(separator: "\n").first ?? "0").map { $0 > 0 } ?? false
-            }
+        for directory in ["\(base)/queue", "\(base)/../queue"] {
+            if let text = readTextFile("\(directory)/\(name)") { return text.split(separator: "\n").first ?? "" }
         }
-        return false
+        return nil
     }
 
-    /// queue/rotational of the device, or of its parent disk for a partition. Unknown counts as rotational.
+    /// queue/discard_max_bytes is not 0. Unknown counts as no discard.
+    static func supportsDiscard(_ dev: UInt64) -> Bool {
+        queueAttribute(dev, "discard_max_bytes").flatMap { UInt64($0) }.map { $0 > 0 } ?? false
+    }
+
+    /// queue/rotational. Unknown counts as rotational.
     static func isRotational(_ dev: UInt64) -> Bool {
-        let (major, minor) = deviceNumbers(dev)
-        let base = "/sys/dev/block/\(major):\(minor)"
-        for candidate in ["\(base)/queue/rotational", "\(base)/../queue/rotational"] {
-            if let text = readTextFile(candidate) {
-                return text.hasPrefix("1")
-            }
-        }
-        return true
+        queueAttribute(dev, "rotational").map { $0.hasPrefix("1") } ?? true
     }
 }
 
 extension Result {
-    var isSuccess: Bool {
-        if case .success = self { return true }
-        return false
+    var isSuccess: Bool { failure == nil }
+
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }
 

@@ -1,4 +1,3 @@
-internal import CSwapInspectLinux
 import SwapInspectCore
 import SystemPackage
 
@@ -28,16 +27,13 @@ public struct ReadOnlyArea {
         case .failure(let error): return .failure(error)
         }
         defer { try? fd.close() }
-        var size = status.size
-        if status.isBlockDevice {
-            if case .failure(let error) = syscall({ si_blkgetsize64(fd.rawValue, &size) }) {
-                return .failure(AreaError(path: path, operation: "cannot get device size (BLKGETSIZE64)", errno: error))
-            }
-        }
+        let size: UInt64
         let header: [UInt8]
-        switch LiveArea.readHeader(fd, size: size) {
-        case .success(let bytes): header = bytes
-        case .failure(let error): return .failure(AreaError(path: path, operation: "cannot read the header page", errno: error))
+        switch LiveArea.areaSize(fd, status, path: path).flatMap({ size in
+            LiveArea.readHeader(fd, size: size, path: path).map { (size, $0) }
+        }) {
+        case .success(let value): (size, header) = value
+        case .failure(let error): return .failure(error)
         }
         let area = ReadOnlyArea(
             path: path, canonicalPath: canonical, kind: status.isBlockDevice ? .blockDevice : .file, size: size,

@@ -18,8 +18,6 @@ public struct KernelLogCursor {
         self.fd = fd
     }
 
-    public var isAvailable: Bool { fd != nil }
-
     /// The message text of every record logged since the cursor was made, then closes it.
     public func drain() -> [String]? {
         guard let fd else { return nil }
@@ -73,8 +71,9 @@ public enum SwapControl {
     public static var hasSysAdmin: Bool {
         guard let status = readTextFile("/proc/self/status") else { return geteuid() == 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("CapEff:") {
-            let hex = line.dropFirst("CapEff:".count).trimmingCharacters()
-            guard let value = UInt64(hex, radix: 16) else { break }
+            guard let hex = line.dropFirst("CapEff:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first,
+                let value = UInt64(hex, radix: 16)
+            else { break }
             return value & (1 << 21) != 0
         }
         return geteuid() == 0
@@ -89,19 +88,6 @@ public enum SwapControl {
     public static func activeEntry(for path: String) -> ProcSwapsEntry? {
         guard case .success(let status) = Stat.stat(path) else { return nil }
         return LiveArea.activeEntry(activeAreas(), matching: status)
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
 

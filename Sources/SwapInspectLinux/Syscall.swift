@@ -14,7 +14,7 @@ public struct AreaError: Error, Sendable, CustomStringConvertible {
         self.path = path
         self.operation = operation
         self.errno = errno
-        self.reason = reason ?? errno.map { String(cString: strerror($0.rawValue)) } ?? "failed"
+        self.reason = reason ?? errno.map(errorText) ?? "failed"
     }
 
     public var description: String { "\(path): \(operation): \(reason)" }
