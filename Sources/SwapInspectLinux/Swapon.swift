@@ -23,7 +23,8 @@ public struct KernelLogCursor {
         guard let fd else { return nil }
         defer { try? fd.close() }
         var messages: [String] = []
-        var record = [UInt8](repeating: 0, count: 8192)
+        // One read returns one whole record or fails with EINVAL: leave room for the longest (~8 KiB + dict).
+        var record = [UInt8](repeating: 0, count: 16384)
         while true {
             let count: Int
             do {

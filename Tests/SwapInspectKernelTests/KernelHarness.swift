@@ -339,62 +339,12 @@ final class LoopFilesystem {
 
 // MARK: - The kernel log
 
-/// A reader of /dev/kmsg positioned at the end of the log when created: `drain()` returns the text of
-/// the records logged since.
-final class KernelLogCursor {
-    private let fd: Int32
-
-    init() throws {
-        fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw HarnessError("open /dev/kmsg: \(LibC.describe(errno))") }
-        guard lseek(fd, 0, SEEK_END) >= 0 else {
-            let code = errno
-            close(fd)
-            throw HarnessError("lseek /dev/kmsg: \(LibC.describe(code))")
-        }
-    }
-
-    deinit { close(fd) }
-
-    /// The message text (after `;`, before the first newline, `\xNN` escapes undone) of each new record.
-    func drain() throws -> [String] {
-        var messages: [String] = []
-        // One read returns one record; a record is at most about 8 KiB.
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                switch errno {
-                case EAGAIN: return messages
-                case EINTR: continue
-                case EPIPE: continue  // records were overwritten before we read them; the next read resumes
-                default: throw HarnessError("read /dev/kmsg: \(LibC.describe(errno))")
-                }
-            }
-            if count == 0 { return messages }
-            let record = buffer[0..<count]
-            guard let semicolon = record.firstIndex(of: UInt8(ascii: ";")) else { continue }
-            let text = record[(semicolon + 1)...].prefix { $0 != UInt8(ascii: "\n") }
-            messages.append(Self.unescape(Array(text)))
-        }
-    }
-
-    /// /dev/kmsg writes unprintable bytes and backslashes as `\xNN`.
-    static func unescape(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"),
-                let value = UInt8(String(decoding: bytes[(index + 2)...(index + 3)], as: UTF8.self), radix: 16)
-            {
-                out.append(value)
-                index += 4
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+/// The product's /dev/kmsg reader (`SwapInspectLinux.KernelLogCursor`, positioned at the end of the log
+/// when made), with its "log not readable" turned into a harness error: the prerequisites require /dev/kmsg.
+extension KernelLogCursor {
+    func messages() throws -> [String] {
+        guard let messages = drain() else { throw HarnessError("/dev/kmsg could not be read") }
+        return messages
     }
 }
 
@@ -436,7 +386,7 @@ enum Kernel {
     /// and deactivates it again at once.
     static func activate(_ path: String, via activator: Activator = .utilLinux) throws -> KernelVerdict {
         let canonical = try canonicalPath(path)
-        let log = try KernelLogCursor()
+        let log = KernelLogCursor()
         var accepted: Bool
         var detail: String
         switch activator {
@@ -458,7 +408,7 @@ enum Kernel {
             let code = LibC.swapoff(canonical)
             if code != 0 { throw HarnessError("swapoff \(canonical): \(LibC.describe(code))") }
         }
-        verdict.swapMessages = try log.drain().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
+        verdict.swapMessages = try log.messages().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
         let ours = "Adding "
         verdict.addingLine = verdict.swapMessages.first { $0.hasPrefix(ours) && $0.contains(" swap on \(canonical).  ") }
             .map { $0.hasSuffix(" ") ? String($0.dropLast()) : $0 }

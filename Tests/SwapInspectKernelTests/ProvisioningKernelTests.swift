@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SwapInspectCore
+import SwapInspectLinux
 import Testing
 
 /// The built `swapinspect`, next to the test runner in the same bin directory.
@@ -71,11 +72,11 @@ extension SwapInspectKernelTests {
                 #expect(action["kernelSizeKiB"] as? Int == 16380)
 
                 // Already active: EBUSY predicted, nothing called, /proc/swaps unchanged.
-                let log = try KernelLogCursor()
+                let log = KernelLogCursor()
                 let again = try Binary.run(["activate", path])
                 #expect(again.status == 1)
                 #expect(again.stderr.contains("already active"))
-                #expect(try log.drain().filter { $0.contains("swap") }.isEmpty)
+                #expect(try log.messages().filter { $0.contains("swap") }.isEmpty)
                 let idempotent = try Binary.run(["activate", "--if-needed", "--json", path])
                 #expect(idempotent.status == 0)
                 let idempotentAction = try #require(try idempotent.json()["action"] as? [String: Any])
@@ -153,9 +154,9 @@ extension SwapInspectKernelTests {
                 defer { ensureInactive(path) }
                 sync()
                 let before = try activeSwaps()
-                let log = try KernelLogCursor()
+                let log = KernelLogCursor()
                 let run = try Binary.run(["activate", "--json", path])
-                let messages = try log.drain().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
+                let messages = try log.messages().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
                 #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
                 let action = try #require(try run.json()["action"] as? [String: Any])
                 #expect(action["performed"] as? Bool == false)
