@@ -45,7 +45,7 @@ let package = Package(
             dependencies: ["SwapInspectCommands", "SwapInspectCore"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "SwapInspectImageTests", dependencies: ["SwapInspectImage", "SwapInspectCore"]),
+        .testTarget(name: "SwapInspectImageTests", dependencies: ["SwapInspectImage", "SwapInspectCore", "SwapInspectLinux"]),
         .testTarget(
             name: "SwapInspectKernelTests",
             dependencies: ["SwapInspectLinux", "SwapInspectCore"]

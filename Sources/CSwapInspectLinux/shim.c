@@ -146,7 +146,6 @@ int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_it
         if (position + header.len > data_capacity) break;
         items[n].objectid = header.objectid;
         items[n].offset = header.offset;
-        items[n].transid = header.transid;
         items[n].type = header.type;
         items[n].length = header.len;
         items[n].data_offset = position;
@@ -158,14 +157,13 @@ int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_it
     return 0;
 }
 
-int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *sectorsize, uint32_t *nodesize) {
+int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *sectorsize) {
     struct btrfs_ioctl_fs_info_args args;
     memset(&args, 0, sizeof(args));
     if (ioctl(fd, BTRFS_IOC_FS_INFO, &args) < 0) return -1;
     *num_devices = args.num_devices;
     *max_id = args.max_id;
     *sectorsize = args.sectorsize;
-    *nodesize = args.nodesize;
     return 0;
 }
 
@@ -230,7 +228,7 @@ int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t
     return 0;
 }
 
-int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count, uint32_t *missed) {
+int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count) {
     size_t size = sizeof(struct btrfs_data_container) + (size_t)capacity * sizeof(uint64_t);
     struct btrfs_data_container *container = calloc(1, size);
     if (container == NULL) {
@@ -252,7 +250,6 @@ int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t ca
     uint32_t n = container->elem_cnt < capacity ? container->elem_cnt : capacity;
     for (uint32_t i = 0; i < n; i++) values[i] = container->val[i];
     *count = n;
-    *missed = container->elem_missed;
     free(container);
     return 0;
 }

@@ -43,11 +43,7 @@ struct Image: ParsableCommand {
         help: "Also walk the inode table for every regular file whose first page carries a swap or hibernation signature.")
     var scan = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
-    var pageSize: Int?
+    @OptionGroup var page: PageSizeOption
 
     @Argument(
         help: ArgumentHelp("A file system image, a whole-disk image or a block device.", valueName: "image"),
@@ -55,9 +51,6 @@ struct Image: ParsableCommand {
     var image: String
 
     func validate() throws {
-        if let pageSize, !SwapHeaderLayout.candidatePageSizes.contains(pageSize) {
-            throw ValidationError("--page-size must be one of 4096, 8192, 16384, 32768, 65536 (got \(pageSize))")
-        }
         if partition != nil && offset != nil {
             throw ValidationError("--partition and --offset cannot be combined")
         }
@@ -71,7 +64,7 @@ struct Image: ParsableCommand {
 
     func run() throws {
         let options = ImageAuditOptions(
-            pageSize: pageSize ?? systemPageSize(), paths: paths, partition: partition, offset: offset, scan: scan)
+            pageSize: page.effective, paths: paths, partition: partition, offset: offset, scan: scan)
         let progress = ScanProgress(enabled: isatty(2) == 1)
         let audit = ImageAuditor.audit(image: image, options: options, progress: progress.report)
         progress.finish()

@@ -103,6 +103,28 @@ struct RunAccumulator {
         return bytes / pageSize
     }
 
+    /// The run being merged (`iomap_swapfile_info.iomap`, `struct btrfs_swap_info`).
+    var pending: PhysicalRun?
+
+    /// The merge both activators share: a mapping that starts on the device where the pending run ends
+    /// extends it (byte-exact, type and flags ignored); otherwise the pending run is added and this one
+    /// becomes pending.
+    mutating func merge(_ mapping: PhysicalRun) {
+        if var run = pending, run.physical + run.length == mapping.physical {
+            run.length += mapping.length
+            pending = run
+        } else {
+            flush()
+            pending = mapping
+        }
+    }
+
+    /// Adds the pending run, after the last mapping.
+    mutating func flush() {
+        if let run = pending { add(run) }
+        pending = nil
+    }
+
     mutating func add(_ run: PhysicalRun) {
         // Since 5.14 a file longer than its header stops contributing once the header is full.
         if nrPages >= maxPages { return }
@@ -136,7 +158,6 @@ public enum ActivationSimulator {
         var accumulator = RunAccumulator(pageSize: page, maxPages: maxPages)
         // Each file extent yields at most one swap extent.
         accumulator.list.reserveCapacity(extents.count)
-        var current: PhysicalRun?
         var position: UInt64 = 0
         let recreate = "recreate the file fully allocated: rm \(path); dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"
         let refusing: ExtentFlags = [.inline, .delalloc, .unknown, .encoded, .shared]
@@ -180,14 +201,8 @@ public enum ActivationSimulator {
             // iomap clips each mapping to the requested range [position, end).
             let start = position
             let stop = min(extent.logicalEnd, end)
-            let mapping = PhysicalRun(fileOffset: start, physical: extent.physical + (start - extent.logical), length: stop - start)
-            if var run = current, run.physical + run.length == mapping.physical {
-                run.length += mapping.length
-                current = run
-            } else {
-                if let run = current { accumulator.add(run) }
-                current = mapping
-            }
+            accumulator.merge(
+                PhysicalRun(fileOffset: start, physical: extent.physical + (start - extent.logical), length: stop - start))
             position = stop
         }
         if position < end {
@@ -196,7 +211,7 @@ public enum ActivationSimulator {
                     path, "has unallocated extents", code: .holes,
                     detail: "hole at file bytes \(position)..\(end - 1)", fix: recreate))
         }
-        if let run = current { accumulator.add(run) }
+        accumulator.flush()
         if accumulator.nrPages == 0 {
             let message = "swapon: Cannot find a single usable page in file."
             return activation.fail(

@@ -282,7 +282,6 @@ public enum BtrfsLayout {
 
     // struct btrfs_inode_item
     public static let inodeItemFlagsOffset = 64
-    public static let inodeItemSize = 160
     // struct btrfs_root_item: an inode item, then generation, root_dirid, bytenr, byte_limit,
     // bytes_used, last_snapshot.
     public static let rootItemLastSnapshotOffset = 200
@@ -298,7 +297,6 @@ public enum BtrfsLayout {
     public static let fileExtentDiskNumBytesOffset = 29
     public static let fileExtentOffsetOffset = 37
     public static let fileExtentNumBytesOffset = 45
-    public static let fileExtentItemSize = 53
     // struct btrfs_chunk and struct btrfs_stripe
     public static let chunkLengthOffset = 0
     public static let chunkStripeLengthOffset = 16
@@ -314,18 +312,15 @@ public enum BtrfsLayout {
     // struct btrfs_extent_data_ref: root, objectid, offset, count
     public static let extentDataRefSize = 28
 
+    // Bounds-checked little-endian readers over SwapHeader's `readUInt32`: nil past the end of the item.
     static func u64(_ bytes: [UInt8], _ offset: Int) -> UInt64? {
         guard offset >= 0, offset + 8 <= bytes.count else { return nil }
-        var value: UInt64 = 0
-        for index in (0..<8).reversed() { value = value << 8 | UInt64(bytes[offset + index]) }
-        return value
+        return UInt64(readUInt32(bytes, at: offset, .little)) | UInt64(readUInt32(bytes, at: offset + 4, .little)) << 32
     }
 
     static func u32(_ bytes: [UInt8], _ offset: Int) -> UInt32? {
         guard offset >= 0, offset + 4 <= bytes.count else { return nil }
-        var value: UInt32 = 0
-        for index in (0..<4).reversed() { value = value << 8 | UInt32(bytes[offset + index]) }
-        return value
+        return readUInt32(bytes, at: offset, .little)
     }
 
     static func u16(_ bytes: [UInt8], _ offset: Int) -> UInt16? {

@@ -84,30 +84,30 @@ private struct Walk {
     let facts: AreaFacts
     let btrfs: BtrfsFacts
     let pageSize: Int
-    let maxPages: UInt64
-    let path: String
     var outcome = BtrfsOutcome()
     var activation = Activation(model: .btrfs)
     var accumulator: RunAccumulator
-    /// The run being accumulated (`struct btrfs_swap_info`: start, block_start, block_len).
-    var pending: PhysicalRun?
     var pinned: UInt64?
     /// Checks that passed only because their input is unknown: the kernel might refuse there first.
     var unknownChecks: [String] = []
+    var profileUndecided = false
+    var deviceUndecided = false
     /// FIEMAP extents, for the kernel's own sharing answer.
     let fiemap: [FileExtent]
     var fiemapCursor = 0
+    /// The profile bits of the DATA spaces (BTRFS_IOC_SPACE_INFO), for the walk without the chunk tree.
+    let dataProfiles: Set<UInt64>?
 
     init(facts: AreaFacts, btrfs: BtrfsFacts, pageSize: Int, maxPages: UInt64) {
         self.facts = facts
         self.btrfs = btrfs
         self.pageSize = pageSize
-        self.maxPages = maxPages
-        path = facts.path
         accumulator = RunAccumulator(pageSize: UInt64(pageSize), maxPages: maxPages)
         fiemap = facts.source == .fiemap ? facts.extents : []
+        dataProfiles = btrfs.dataSpaceFlags.map { Set($0.map { $0 & BtrfsLayout.profileMask }) }
     }
 
+    var path: String { facts.path }
     var device: String { btrfs.kernelDeviceName ?? "?" }
     func warning(_ text: String) -> String { "BTRFS warning (device \(device)): \(text)" }
     var size: String { BtrfsSimulator.sizeArgument(facts.size) }
@@ -124,6 +124,20 @@ private struct Walk {
         }
         outcome.activation = activation
         return outcome
+    }
+
+    mutating func refuseHole(_ detail: String) -> BtrfsOutcome {
+        refuse(.holes, "swapfile must not have holes", detail: detail, fix: "recreate it fully allocated: \(recreate)")
+    }
+
+    mutating func refuseInline() -> BtrfsOutcome {
+        refuse(.inlineData, "swapfile must not be inline", detail: "the data lives inside the file system tree", fix: "recreate it: \(recreate)")
+    }
+
+    mutating func refuseProfile(_ code: FindingCode, detail: String) -> BtrfsOutcome {
+        refuse(
+            code, "swapfile must have single data profile", detail: detail,
+            fix: "swap files need the single data profile: use a swap partition, or a file system (or data) converted to single (btrfs balance start -dconvert=single MOUNTPOINT)")
     }
 
     mutating func undetermined(_ reason: String) -> BtrfsOutcome {
@@ -163,10 +177,10 @@ private struct Walk {
             return undetermined(
                 "data at file bytes \(delalloc.logical)..\(delalloc.logicalEnd - 1) is not yet on disk (delayed allocation): the kernel writes it back before it maps the file, to a place not known yet; run sync, or inspect with --sync")
         }
-        let result = btrfs.items != nil ? walkItems(isize: isize) : walkFiemap(isize: isize)
+        let result = if let items = btrfs.items { walkItems(items, isize: isize) } else { walkFiemap(isize: isize) }
         if let result { return result }
 
-        if let pending { accumulator.add(pending) }
+        accumulator.flush()
         if !unknownChecks.isEmpty {
             return undetermined(
                 "the verdict depends on the chunk tree, which only root can read (BTRFS_IOC_TREE_SEARCH_V2): \(unknownChecks.joined(separator: "; "))")
@@ -189,8 +203,7 @@ private struct Walk {
 
     // MARK: - The walk over EXTENT_DATA items (root)
 
-    mutating func walkItems(isize: UInt64) -> BtrfsOutcome? {
-        let items = btrfs.items ?? []
+    mutating func walkItems(_ items: [BtrfsFileExtentItem], isize: UInt64) -> BtrfsOutcome? {
         var index = 0
         var previousEnd: UInt64 = 0
         while previousEnd < isize {
@@ -198,14 +211,10 @@ private struct Walk {
             while index < items.count && items[index].fileOffset < previousEnd { index += 1 }
             guard index < items.count, items[index].fileOffset == previousEnd else {
                 let next = index < items.count ? min(items[index].fileOffset, isize) : isize
-                return refuse(
-                    .holes, "swapfile must not have holes",
-                    detail: "no extent at file bytes \(previousEnd)..\(next - 1) (a hole)", fix: "recreate it fully allocated: \(recreate)")
+                return refuseHole("no extent at file bytes \(previousEnd)..\(next - 1) (a hole)")
             }
             let item = items[index]
-            if item.type == .inline {
-                return refuse(.inlineData, "swapfile must not be inline", detail: "the data lives inside the file system tree", fix: "recreate it: \(recreate)")
-            }
+            if item.type == .inline { return refuseInline() }
             if item.compression != 0 {
                 return refuse(
                     .compressed, "swapfile must not be compressed",
@@ -213,10 +222,7 @@ private struct Walk {
                     fix: "recreate it: \(recreate)")
             }
             if item.diskBytenr == 0 {
-                return refuse(
-                    .holes, "swapfile must not have holes",
-                    detail: "file bytes \(item.fileOffset)..\(item.end(sectorSize: btrfs.sectorSize) - 1) are an explicit hole",
-                    fix: "recreate it fully allocated: \(recreate)")
+                return refuseHole("file bytes \(item.fileOffset)..\(item.end(sectorSize: btrfs.sectorSize) - 1) are an explicit hole")
             }
             let logical = item.diskBytenr &+ item.offset
             let end = item.end(sectorSize: btrfs.sectorSize)
@@ -240,6 +246,9 @@ private struct Walk {
     }
 
     enum Sharing { case shared(Sharer), notShared, unknown }
+
+    /// What makes two back references distinct for `btrfs_is_data_extent_shared`.
+    enum DistinctRef: Equatable { case data(root: UInt64, objectid: UInt64, offset: UInt64), parent(UInt64) }
 
     /// Who else references a data extent.
     enum Sharer {
@@ -301,7 +310,7 @@ private struct Walk {
     /// `btrfs_is_data_extent_shared` over the extent tree and LOGICAL_INO (see the type's comment).
     func mirrorSharing(_ item: BtrfsFileExtentItem) -> Sharing {
         guard let backrefs = item.backrefs else { return .unknown }
-        var distinct: [String] = []
+        var distinct: [DistinctRef] = []
         var roots: [UInt64] = []
         for ref in backrefs {
             switch ref {
@@ -312,7 +321,7 @@ private struct Walk {
                 }
                 // add_prelim_ref ignores the data relocation tree; identical (root, inode, offset) refs merge.
                 if root == BtrfsLayout.dataRelocTree || count == 0 { continue }
-                let key = "data \(root) \(objectid) \(offset)"
+                let key = DistinctRef.data(root: root, objectid: objectid, offset: offset)
                 if !distinct.contains(key) { distinct.append(key) }
                 if !roots.contains(root) { roots.append(root) }
                 if distinct.count > 1 {
@@ -323,7 +332,7 @@ private struct Walk {
                 }
             case .sharedData(let parent, let count):
                 if count == 0 { continue }
-                let key = "parent \(parent)"
+                let key = DistinctRef.parent(parent)
                 if !distinct.contains(key) { distinct.append(key) }
                 if distinct.count > 1 {
                     return .shared(.sharedLeaf)
@@ -372,13 +381,9 @@ private struct Walk {
         for extent in fiemap where extent.logicalEnd > position {
             if position >= isize { break }
             if extent.logical > position {
-                return refuse(
-                    .holes, "swapfile must not have holes",
-                    detail: "no extent at file bytes \(position)..\(min(extent.logical, isize) - 1) (a hole)", fix: "recreate it fully allocated: \(recreate)")
+                return refuseHole("no extent at file bytes \(position)..\(min(extent.logical, isize) - 1) (a hole)")
             }
-            if extent.flags.contains(.inline) {
-                return refuse(.inlineData, "swapfile must not be inline", detail: "the data lives inside the file system tree", fix: "recreate it: \(recreate)")
-            }
+            if extent.flags.contains(.inline) { return refuseInline() }
             if extent.flags.contains(.encoded) {
                 return refuse(
                     .compressed, "swapfile must not be compressed",
@@ -397,9 +402,7 @@ private struct Walk {
             position = stop
         }
         if position < isize {
-            return refuse(
-                .holes, "swapfile must not have holes",
-                detail: "no extent at file bytes \(position)..\(isize - 1) (a hole)", fix: "recreate it fully allocated: \(recreate)")
+            return refuseHole("no extent at file bytes \(position)..\(isize - 1) (a hole)")
         }
         return nil
     }
@@ -416,11 +419,9 @@ private struct Walk {
             }
             if chunk.profile != 0 {
                 let profile = BtrfsLayout.profileName(chunk.profile)
-                return refuse(
+                return refuseProfile(
                     chunk.profile == BtrfsLayout.profileDUP ? .unsupportedFilesystem : .multipleDevices,
-                    "swapfile must have single data profile",
-                    detail: "the extent at file offset \(fileOffset) lies in a \(profile) data chunk (logical \(chunk.logical), \(chunk.stripes.count) stripes)",
-                    fix: "swap files need the single data profile: use a swap partition, or a file system (or data) converted to single (btrfs balance start -dconvert=single MOUNTPOINT)")
+                    detail: "the extent at file offset \(fileOffset) lies in a \(profile) data chunk (logical \(chunk.logical), \(chunk.stripes.count) stripes)")
             }
             let devid = chunk.stripes[0].devid
             if let pinned, pinned != devid {
@@ -433,31 +434,24 @@ private struct Walk {
             physical = chunk.stripes[0].offset + (logical - chunk.logical)
         } else {
             // No chunk tree: BTRFS_IOC_SPACE_INFO still tells the data profiles, FS_INFO the device count.
-            let profiles = btrfs.dataSpaceFlags.map { Set($0.map { $0 & BtrfsLayout.profileMask }) }
-            if let profiles, !profiles.isEmpty, !profiles.contains(0) {
+            if let profiles = dataProfiles, !profiles.isEmpty, !profiles.contains(0) {
                 let names = profiles.sorted().map(BtrfsLayout.profileName).joined(separator: ", ")
-                return refuse(
+                return refuseProfile(
                     profiles == [BtrfsLayout.profileDUP] ? .unsupportedFilesystem : .multipleDevices,
-                    "swapfile must have single data profile",
-                    detail: "all data of this file system is stored \(names)",
-                    fix: "swap files need the single data profile: use a swap partition, or a file system (or data) converted to single (btrfs balance start -dconvert=single MOUNTPOINT)")
+                    detail: "all data of this file system is stored \(names)")
             }
-            if profiles == nil || profiles != [0], unknownChecks.isEmpty {
+            if dataProfiles != [0], !profileUndecided, !deviceUndecided {
+                profileUndecided = true
                 unknownChecks.append("the data profile of the chunk holding file offset \(fileOffset)")
             }
-            if btrfs.deviceCount > 1, pinned != nil, !unknownChecks.contains(where: { $0.hasPrefix("the device") }) {
+            if btrfs.deviceCount > 1, pinned != nil, !deviceUndecided {
+                deviceUndecided = true
                 unknownChecks.append("the device holding file offset \(fileOffset) (the file system has \(btrfs.deviceCount) devices)")
             }
             pinned = pinned ?? (btrfs.deviceCount == 1 ? btrfs.devices.first?.devid ?? 1 : 0)
             physical = logical
         }
-        if var current = pending, current.physical + current.length == physical {
-            current.length += length
-            pending = current
-        } else {
-            if let current = pending { accumulator.add(current) }
-            pending = PhysicalRun(fileOffset: fileOffset, physical: physical, length: length)
-        }
+        accumulator.merge(PhysicalRun(fileOffset: fileOffset, physical: physical, length: length))
         return nil
     }
 

@@ -126,13 +126,6 @@ public enum DeviceSpec: Sendable, Equatable {
 
     /// udev's `\x20` escapes in /dev/disk/by-label names.
     static func unhexmangle(_ text: String) -> String { Escapes.hex(text.utf8) }
-
-    public var description: String {
-        switch self {
-        case .tag(let name, let value): "\(name)=\(value)"
-        case .device(let path), .file(let path), .invalid(let path): path
-        }
-    }
 }
 
 /// What a tag can match in an image: one partition (or the whole image), with the identifiers

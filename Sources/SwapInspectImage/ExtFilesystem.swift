@@ -126,11 +126,17 @@ final class ExtFilesystem {
     func resolve(_ path: String) -> Result<ResolvedPath, ImageError> {
         let maxLinks = 40
         var pending = path.split(separator: "/").map(String.init)
-        var stack: [(name: String, inode: UInt32)] = []
+        var stack: [(name: String, inode: Inode)] = []
         var links: [String] = []
-        func current() -> UInt32 { stack.last?.inode ?? UInt32(EXT2_ROOT_INO) }
         func joined(_ parts: [String]) -> String { "/" + parts.joined(separator: "/") }
         guard path.hasPrefix("/") else { return .failure(ImageError("\(where_): \(path): not an absolute path inside the image")) }
+        let root: Inode
+        switch inode(UInt32(EXT2_ROOT_INO)) {
+        case .success(let value): root = value
+        case .failure(let error): return .failure(error)
+        }
+        // Each directory's inode is read once, when its name is looked up, and kept on the stack.
+        func current() -> Inode { stack.last?.inode ?? root }
         while !pending.isEmpty {
             let name = pending.removeFirst()
             if name == "." || name.isEmpty { continue }
@@ -139,16 +145,12 @@ final class ExtFilesystem {
                 continue
             }
             let so_far = joined(stack.map(\.name) + [name])
-            let parent: Inode
-            switch inode(current()) {
-            case .success(let value): parent = value
-            case .failure(let error): return .failure(error)
-            }
+            let parent = current()
             guard parent.isDirectory else {
                 return .failure(ImageError("\(where_): \(path): \(joined(stack.map(\.name))) is \(parent.typeDescription), not a directory (inside the image)"))
             }
             var number: ext2_ino_t = 0
-            let code = name.withCString { ext2fs_lookup(fs, current(), $0, Int32(strlen($0)), nil, &number) }
+            let code = name.withCString { ext2fs_lookup(fs, parent.number, $0, Int32(strlen($0)), nil, &number) }
             if code == EXT2_ET_FILE_NOT_FOUND {
                 let detail = so_far == path ? "" : " (\(so_far) does not exist)"
                 return .failure(ImageError("\(where_): \(path): no such file inside the image\(detail)"))
@@ -176,14 +178,9 @@ final class ExtFilesystem {
                 pending = targetParts + pending
                 continue
             }
-            stack.append((name, number))
+            stack.append((name, found))
         }
-        let final: Inode
-        switch inode(current()) {
-        case .success(let value): final = value
-        case .failure(let error): return .failure(error)
-        }
-        return .success(ResolvedPath(canonical: joined(stack.map(\.name)), inode: final, links: links))
+        return .success(ResolvedPath(canonical: joined(stack.map(\.name)), inode: current(), links: links))
     }
 
     /// A symbolic link's target: in i_block for a fast link (ext2fs_is_fast_symlink), else the
@@ -256,12 +253,14 @@ final class ExtFilesystem {
             // At most one extent per block: reserved once rather than grown by doubling (a million
             // extents would touch twice the memory).
             extents.reserveCapacity(Int(min(file.size / blockSize + 1, 1 << 22)))
+            // Loop invariants, read once (`superblock` copies the whole 1 KiB superblock on each access).
+            let firstDataBlock = UInt64(superblock.s_first_data_block)
+            let blocksCount = self.blocksCount
             var extent = ext2fs_extent()
             var operation = Int32(EXT2_EXTENT_ROOT)
             while true {
                 code = ext2fs_extent_get(handle, operation, &extent)
                 operation = Int32(EXT2_EXTENT_NEXT)
-                if code == EXT2_ET_EXTENT_NO_NEXT { break }
                 // An empty tree has no root entry to return.
                 if code == EXT2_ET_EXTENT_NO_NEXT || (extents.isEmpty && code == EXT2_ET_NO_CURRENT_NODE) { break }
                 guard code == 0 else {
@@ -274,7 +273,7 @@ final class ExtFilesystem {
                 // (EFSCORRUPTED), so no swapon gets as far as mapping it. libext2fs does not check.
                 let firstBlock = UInt64(extent.e_pblk)
                 let blocks = UInt64(extent.e_len)
-                if firstBlock < UInt64(superblock.s_first_data_block) || firstBlock + blocks > blocksCount {
+                if firstBlock < firstDataBlock || firstBlock + blocks > blocksCount {
                     return .failure(
                         ImageError(
                             "\(where_): corrupt extent tree in inode \(file.number): logical block \(extent.e_lblk) maps to blocks \(firstBlock)..\(firstBlock + blocks - 1), outside the file system (\(blocksCount) blocks)"))
@@ -382,8 +381,11 @@ final class ExtFilesystem {
         let walk = Walk(wanted: wanted)
         var queue: [(UInt32, String)] = [(UInt32(EXT2_ROOT_INO), "")]
         var visited: Set<UInt32> = [UInt32(EXT2_ROOT_INO)]
-        while !queue.isEmpty && !walk.wanted.isEmpty {
-            let (directory, prefix) = queue.removeFirst()
+        // Breadth first; an index instead of removeFirst, which would shift the whole queue each time.
+        var next = 0
+        while next < queue.count && !walk.wanted.isEmpty {
+            let (directory, prefix) = queue[next]
+            next += 1
             walk.prefix = prefix
             walk.subdirectories = []
             _ = withExtendedLifetime(walk) {

@@ -235,7 +235,6 @@ private struct Run {
     mutating func auditSwapArea(_ index: Int, entry: FstabEntry?) {
         classify(index)
         let area = areas[index]
-        let header = area.headers.first { $0.pageSize == options.pageSize } ?? area.headers.first
         var facts = AreaFacts(
             path: area.name, kind: .blockDevice, size: area.size, mode: 0o660, headerBytes: area.headerBytes,
             source: .blockDevice, priority: entry?.priority ?? -2)
@@ -244,6 +243,8 @@ private struct Run {
             if entry.noauto { facts.notes.append("fstab marks it noauto: swapon -a skips it") }
         }
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
+        // The header Inspector chose: the one at the simulated page size, else the first found.
+        let header = report.header
         report.image = location(
             area, type: area.signature?.type ?? (header == nil ? nil : "swap"),
             uuid: area.signature?.uuid ?? header?.uuid, label: area.signature?.label ?? header?.label)
@@ -266,11 +267,10 @@ private struct Run {
         let finding = Finding(
             .unsupportedFilesystem,
             "\(type) cannot be read offline (only ext2/3/4 file systems and swap areas can): \(need)")
-        var report = Report.notAuditable(
+        let report = Report.notAuditable(
             path: area.name, size: area.size, finding: finding,
             image: location(area, type: area.signature?.type, uuid: area.signature?.uuid, label: area.signature?.label),
             pageSize: options.pageSize)
-        report.facts.headerBytes = []
         append(report, area: index)
     }
 
@@ -287,30 +287,25 @@ private struct Run {
         }
         let place = location(area, type: filesystem.kindName, uuid: filesystem.uuid, label: filesystem.label)
         var audited: Set<UInt32> = []
-        var targets: [(path: String, entry: FstabEntry?, explicit: Bool)] = []
         if !options.paths.isEmpty {
-            targets = options.paths.map { ($0, nil, true) }
+            for path in options.paths {
+                auditFile(filesystem, path: path, entry: nil, place: place, area: index, audited: &audited)
+            }
         } else {
-            var swapEntries: [FstabEntry] = []
-            if let entries = readFstab(filesystem) {
-                swapEntries = entries.filter(\.isSwap)
-                // In fstab order, so reports follow the lines that name them.
-                for entry in swapEntries {
-                    resolveFstabEntry(entry, area: index, place: place, targets: &targets)
-                    for target in targets {
-                        auditFile(filesystem, path: target.path, entry: target.entry, place: place, area: index, audited: &audited)
-                    }
-                    targets = []
+            let swapEntries = readFstab(filesystem)?.filter(\.isSwap) ?? []
+            // In fstab order, so reports follow the lines that name them.
+            for entry in swapEntries {
+                if let path = resolveFstabEntry(entry, area: index, place: place) {
+                    auditFile(filesystem, path: path, entry: entry, place: place, area: index, audited: &audited)
                 }
             }
             if swapEntries.isEmpty {
+                // Only the names that exist; each is resolved once.
                 for path in ImageAuditOptions.defaultSwapFiles {
-                    if case .success = filesystem.resolve(path) { targets.append((path, nil, false)) }
+                    guard case .success(let resolved) = filesystem.resolve(path) else { continue }
+                    auditResolved(filesystem, path: path, resolved: resolved, entry: nil, place: place, area: index, audited: &audited)
                 }
             }
-        }
-        for target in targets {
-            auditFile(filesystem, path: target.path, entry: target.entry, place: place, area: index, audited: &audited)
         }
         if options.scan { scan(filesystem, place: place, area: index, audited: &audited) }
     }
@@ -332,13 +327,13 @@ private struct Run {
         return parsed.entries
     }
 
-    mutating func resolveFstabEntry(
-        _ entry: FstabEntry, area: Int, place: ImageLocation, targets: inout [(path: String, entry: FstabEntry?, explicit: Bool)]
-    ) {
+    /// The swap file an entry names (to audit in this file system); tags are matched against the
+    /// image's areas here, and the rest become remarks, errors or unresolved reports.
+    mutating func resolveFstabEntry(_ entry: FstabEntry, area: Int, place: ImageLocation) -> String? {
         let origin = "\(areas[area].name): /etc/fstab line \(entry.line)"
         switch DeviceSpec.parse(entry.spec) {
         case .file(let path):
-            targets.append((path, entry, true))
+            return path
         case .tag(let name, let value):
             for index in areas.indices { classify(index) }
             let candidates = areas.indices.map { index in
@@ -369,6 +364,7 @@ private struct Run {
         case .invalid(let spec):
             audit.errors.append(ImageError("\(origin): cannot parse: '\(spec)' is neither an absolute path nor UUID=, LABEL=, PARTUUID= or PARTLABEL="))
         }
+        return nil
     }
 
     mutating func auditFile(
@@ -387,6 +383,13 @@ private struct Run {
             return
         }
         pathHits.insert(path)
+        auditResolved(filesystem, path: path, resolved: resolved, entry: entry, place: place, area: area, audited: &audited)
+    }
+
+    mutating func auditResolved(
+        _ filesystem: ExtFilesystem, path: String, resolved: ExtFilesystem.ResolvedPath, entry: FstabEntry?,
+        place: ImageLocation, area: Int, audited: inout Set<UInt32>
+    ) {
         guard resolved.inode.isRegular else {
             audit.errors.append(
                 ImageError(

@@ -32,8 +32,7 @@ enum BtrfsArea {
         var deviceCount: UInt64 = 1
         var maxID: UInt64 = 1
         var sectorSize: UInt32 = 4096
-        var nodeSize: UInt32 = 16384
-        if case .failure(let error) = syscall({ si_btrfs_fs_info(fd.rawValue, &deviceCount, &maxID, &sectorSize, &nodeSize) }) {
+        if case .failure(let error) = syscall({ si_btrfs_fs_info(fd.rawValue, &deviceCount, &maxID, &sectorSize) }) {
             return .failure(AreaError(path: "", operation: "cannot read the file system's geometry (BTRFS_IOC_FS_INFO)", errno: error))
         }
         var facts = BtrfsFacts(
@@ -86,7 +85,7 @@ enum BtrfsArea {
         if error == .notPermitted {
             return "without CAP_SYS_ADMIN (not root) the tree search (BTRFS_IOC_TREE_SEARCH_V2) fails: \(what), the chunk tree, the subvolume's last snapshot and the extent back references are unread. The verdict rests on the inode flags, FIEMAP (holes, inline, compressed, and shared: the kernel's own check), the data profiles and the device count; extents and across are counted on btrfs logical addresses (exact only within one chunk) and resume_offset is unknown. Run as root for device addresses"
         }
-        return "\(what) could not be read (BTRFS_IOC_TREE_SEARCH_V2: \(String(cString: strerror(error.rawValue))))"
+        return "\(what) could not be read (BTRFS_IOC_TREE_SEARCH_V2: \(errorText(error)))"
     }
 
     /// `sb->s_id`: %pg of the device btrfs was mounted from. /proc/self/mountinfo names that device
@@ -186,19 +185,15 @@ enum BtrfsArea {
     }
 
     /// The INODE_ITEM's flags and the EXTENT_DATA items of `inode` in the descriptor's subvolume.
+    /// One search from INODE_ITEM to EXTENT_DATA (the inode's refs and xattrs in between are skipped).
     static func itemsOfInode(_ fd: FileDescriptor, inode: UInt64) -> Result<(UInt64?, [BtrfsFileExtentItem]), Errno> {
-        let inodeItem: [(key: Key, body: [UInt8])]
-        switch search(fd, tree: BtrfsLayout.subvolumeOfDescriptor, objectid: inode, type: BtrfsLayout.inodeItemKey) {
-        case .success(let found): inodeItem = found
-        case .failure(let error): return .failure(error)
-        }
-        let extents: [(key: Key, body: [UInt8])]
-        switch search(fd, tree: BtrfsLayout.subvolumeOfDescriptor, objectid: inode, type: BtrfsLayout.extentDataKey) {
-        case .success(let found): extents = found
-        case .failure(let error): return .failure(error)
-        }
-        let flags = inodeItem.first.flatMap { BtrfsLayout.inodeFlags($0.body) }
-        return .success((flags, extents.compactMap { BtrfsLayout.fileExtentItem(fileOffset: $0.key.offset, $0.body) }))
+        search(fd, tree: BtrfsLayout.subvolumeOfDescriptor, objectid: inode, type: BtrfsLayout.inodeItemKey, maxType: BtrfsLayout.extentDataKey)
+            .map { found in
+                let flags = found.first { $0.key.type == BtrfsLayout.inodeItemKey }.flatMap { BtrfsLayout.inodeFlags($0.body) }
+                let items = found.filter { $0.key.type == BtrfsLayout.extentDataKey }
+                    .compactMap { BtrfsLayout.fileExtentItem(fileOffset: $0.key.offset, $0.body) }
+                return (flags, items)
+            }
     }
 
     /// The back references of each distinct data extent (extent tree), and for extents not newer than the
@@ -209,36 +204,31 @@ enum BtrfsArea {
         var backrefCache: [UInt64: [BtrfsBackref]?] = [:]
         var referencerCache: [UInt64: [BtrfsReferencer]?] = [:]
         var failure: Errno?
+        /// The cached answer for `bytenr`, read once; nil (cached too) when the read fails.
+        func cached<T>(_ cache: inout [UInt64: T?], _ bytenr: UInt64, _ read: () -> Result<T, Errno>) -> T? {
+            if let known = cache[bytenr] { return known }
+            var value: T?
+            switch read() {
+            case .success(let found): value = found
+            case .failure(let error): failure = failure ?? error
+            }
+            cache[bytenr] = .some(value)
+            return value
+        }
         var result = items
         for index in result.indices {
             let item = result[index]
             guard item.type != .inline, item.diskBytenr != 0 else { continue }
             let bytenr = item.diskBytenr
-            if backrefCache[bytenr] == nil {
-                switch backrefs(fd, bytenr: bytenr) {
-                case .success(let refs): backrefCache[bytenr] = .some(refs)
-                case .failure(let error):
-                    backrefCache[bytenr] = .some(nil)
-                    failure = failure ?? error
-                }
-            }
-            result[index].backrefs = backrefCache[bytenr] ?? nil
+            result[index].backrefs = cached(&backrefCache, bytenr) { backrefs(fd, bytenr: bytenr) }
             let mayShareTree = lastSnapshot.map { item.generation <= $0 } ?? true
             if mayShareTree && (referencerCache[bytenr] != nil || referencerCache.count < logicalInoLimit) {
-                if referencerCache[bytenr] == nil {
-                    switch referencers(fd, logical: bytenr) {
-                    case .success(let found): referencerCache[bytenr] = .some(found)
-                    case .failure(let error):
-                        referencerCache[bytenr] = .some(nil)
-                        failure = failure ?? error
-                    }
-                }
-                result[index].referencers = referencerCache[bytenr] ?? nil
+                result[index].referencers = cached(&referencerCache, bytenr) { referencers(fd, logical: bytenr) }
             }
         }
         if let failure {
             notes.append(
-                "some extent back references could not be read (\(String(cString: strerror(failure.rawValue)))); sharing follows FIEMAP_EXTENT_SHARED")
+                "some extent back references could not be read (\(errorText(failure))); sharing follows FIEMAP_EXTENT_SHARED")
         }
         return result
     }
@@ -273,9 +263,8 @@ enum BtrfsArea {
     static func referencers(_ fd: FileDescriptor, logical: UInt64) -> Result<[BtrfsReferencer], Errno> {
         var values = [UInt64](repeating: 0, count: Int(logicalInoCapacity))
         var count: UInt32 = 0
-        var missed: UInt32 = 0
         let result = values.withUnsafeMutableBufferPointer { pointer in
-            syscall { si_btrfs_logical_ino(fd.rawValue, logical, pointer.baseAddress, logicalInoCapacity, &count, &missed) }
+            syscall { si_btrfs_logical_ino(fd.rawValue, logical, pointer.baseAddress, logicalInoCapacity, &count) }
         }
         if case .failure(let error) = result { return .failure(error) }
         return .success(

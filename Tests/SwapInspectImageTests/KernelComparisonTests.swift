@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectImage
+import SwapInspectLinux
 import Testing
 
 /// The offline prediction against the online one and against the kernel itself: the ext4 partition of
@@ -55,11 +56,11 @@ import Testing
         let online = try #require((document["reports"] as? [[String: Any]])?.first, "\(onlineOutput)")
         let onlineActivation = try #require(online["activation"] as? [String: Any])
 
-        let log = try KernelLog()
+        let log = KernelLogCursor()
         try Tool.run("swapon", [swapFile])
         var active = true
         defer { if active { _ = try? Tool.run("swapoff", [swapFile], check: false) } }
-        let lines = try log.drain()
+        let lines = try #require(log.drain(), "/dev/kmsg cannot be read")
         try Tool.run("swapoff", [swapFile])
         active = false
         try Tool.run("umount", [mountPoint])
@@ -105,35 +106,5 @@ struct KernelAdding {
         else { return nil }
         self.extents = extents
         acrossKiB = across
-    }
-}
-
-/// /dev/kmsg opened non-blocking and positioned at its end: `drain()` returns the records logged since.
-final class KernelLog {
-    private let fd: Int32
-
-    init() throws {
-        fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw ToolError("open /dev/kmsg: \(String(cString: strerror(errno)))") }
-        lseek(fd, 0, SEEK_END)
-    }
-
-    deinit { close(fd) }
-
-    func drain() throws -> [String] {
-        var messages: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR || errno == EPIPE { continue }
-                if errno == EAGAIN { return messages }
-                throw ToolError("read /dev/kmsg: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { return messages }
-            let record = buffer[0..<count]
-            guard let semicolon = record.firstIndex(of: UInt8(ascii: ";")) else { continue }
-            messages.append(String(decoding: record[(semicolon + 1)...].prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self))
-        }
     }
 }

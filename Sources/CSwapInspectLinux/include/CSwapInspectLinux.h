@@ -70,7 +70,6 @@ typedef struct {
 typedef struct {
     uint64_t objectid;
     uint64_t offset;
-    uint64_t transid;
     uint32_t type;
     uint32_t length;
     uint64_t data_offset;
@@ -82,8 +81,8 @@ typedef struct {
 int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_item *items, uint32_t capacity,
                          uint8_t *data, uint64_t data_capacity, uint32_t *count);
 
-/// BTRFS_IOC_FS_INFO (unprivileged): device count, highest devid, sector size, node size.
-int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *sectorsize, uint32_t *nodesize);
+/// BTRFS_IOC_FS_INFO (unprivileged): device count, highest devid, sector size.
+int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *sectorsize);
 
 /// BTRFS_IOC_DEV_INFO (unprivileged): the path of device `devid` (ENODEV: no such devid).
 int si_btrfs_dev_info(int fd, uint64_t devid, char *path, uint32_t path_capacity);
@@ -97,8 +96,8 @@ int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t
 
 /// BTRFS_IOC_LOGICAL_INO_V2 with BTRFS_LOGICAL_INO_ARGS_IGNORE_OFFSET (CAP_SYS_ADMIN): every
 /// (inode, offset, root) that references the data extent at `logical`, as consecutive triples in
-/// `values` (up to `capacity` u64 values). `*missed` counts values that did not fit.
-int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count, uint32_t *missed);
+/// `values` (up to `capacity` u64 values; those that do not fit are dropped).
+int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count);
 
 /// swapon(2) / swapoff(2) and their flag bits (linux/swap.h).
 int si_swapon(const char *path, int flags);
