@@ -71,13 +71,11 @@ enum JSONRenderer {
         json.key("resumeOffset"); json.number(report.resumeOffset)
         json.key("userspaceResumeOffset"); json.number(report.userspaceResumeOffset)
         json.key("extents")
-        json.beginArray()
         if let activation = report.activation, activation.ok {
-            for extent in activation.extents {
-                json.swapExtent(swapPage: extent.swapPage, physicalPage: extent.physicalPage, pages: extent.pages)
-            }
+            json.swapExtentArray(activation.extents)
+        } else {
+            json.swapExtentArray([])
         }
-        json.endArray()
         json.key("findings")
         renderFindings(report.findings, &json)
         json.key("undetermined"); json.string(report.undetermined)

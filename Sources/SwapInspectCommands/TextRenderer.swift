@@ -133,14 +133,17 @@ struct TextRenderer {
         out.newline()
         let abbreviate = !allExtents && extents.count > 2 * Self.abbreviatedRows
         // Abbreviated: only the rows shown are visited (a fragmented file has a million).
-        let head = abbreviate ? extents[..<Self.abbreviatedRows] : extents[...]
-        for extent in head { out.writeRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16) }
+        writeRows(abbreviate ? extents[..<Self.abbreviatedRows] : extents[...], into: &out)
         if abbreviate {
             out.write("  … \(extents.count - 2 * Self.abbreviatedRows) more (--extents shows all)")
             out.newline()
-            for extent in extents[(extents.count - Self.abbreviatedRows)...] {
-                out.writeRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16)
-            }
+            writeRows(extents[(extents.count - Self.abbreviatedRows)...], into: &out)
+        }
+    }
+
+    func writeRows(_ extents: ArraySlice<SwapExtent>, into out: inout OutputBuffer) {
+        out.writeRows(extents, maxRowBytes: OutputBuffer.maxRowBytes) { extent, row in
+            OutputBuffer.putRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16, at: row)
         }
     }
 
