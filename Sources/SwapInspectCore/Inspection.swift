@@ -374,13 +374,16 @@ public enum Inspector {
                         "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)",
                         fix: "mkswap \(facts.path)"))
             }
-            // Counted in place: a fallocated file can have a million unwritten extents.
+            // One pass, counted in place: a fallocated file can have a million unwritten extents.
             var unwrittenCount = 0
             var bytes: UInt64 = 0
-            let unwrittenFlag = ExtentFlags.unwritten
-            for extent in facts.extents where extent.flags.contains(unwrittenFlag) {
-                unwrittenCount += 1
-                bytes &+= extent.length
+            var encrypted = false
+            for extent in facts.extents {
+                if extent.flags.contains(.unwritten) {
+                    unwrittenCount += 1
+                    bytes &+= extent.length
+                }
+                if extent.flags.contains(.encrypted) { encrypted = true }
             }
             if unwrittenCount > 0 {
                 findings.append(
@@ -388,7 +391,7 @@ public enum Inspector {
                         .unwrittenExtents,
                         "\(unwrittenCount) extent\(unwrittenCount == 1 ? " is" : "s are") preallocated but unwritten (\(bytes / 1024)k, fallocate); the kernel accepts them"))
             }
-            if facts.extents.contains(where: { $0.flags.contains(.encrypted) }) {
+            if encrypted {
                 findings.append(
                     Finding(
                         .oldKernelIncompatible,
