@@ -1,6 +1,8 @@
 #include "CSwapInspectLinux.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,37 +39,159 @@ const int si_swap_flag_discard = SWAP_FLAG_DISCARD;
 const int si_swap_flag_discard_once = SWAP_FLAG_DISCARD_ONCE;
 const int si_swap_flag_discard_pages = SWAP_FLAG_DISCARD_PAGES;
 
-int si_fiemap(int fd, uint64_t start, int sync, si_extent *out, uint32_t capacity, uint32_t *mapped) {
-    size_t size = sizeof(struct fiemap) + (size_t)capacity * sizeof(struct fiemap_extent);
-    /* Only the header needs zeroing: the kernel fills the extents it maps, and only those are read.
-       (calloc cleared the whole 450 KiB batch on every call: 10 ms at a million extents.) */
-    struct fiemap *fm = malloc(size);
-    if (fm == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
-    memset(fm, 0, sizeof(*fm));
-    fm->fm_start = start;
-    fm->fm_length = FIEMAP_MAX_OFFSET - start;
-    fm->fm_flags = sync ? FIEMAP_FLAG_SYNC : 0;
-    fm->fm_extent_count = capacity;
-    if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0) {
-        int saved = errno;
-        free(fm);
-        errno = saved;
-        return -1;
-    }
+/* A FIEMAP walk two batches deep: the helper thread (`walk_ahead`) fills one request while the caller
+   consumes the other. Only the walk's fields are shared, under `lock`. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int fd;
+    uint32_t capacity;
+    struct fiemap *slot[2];
+    bool full[2];
+    bool finished;    /* the helper made its last call */
+    int error;        /* errno of the helper's failed call, 0 if none */
+    uint64_t start;   /* where the helper's first call begins */
+} si_walk;
+
+static struct fiemap *walk_request(uint32_t capacity) {
+    return malloc(sizeof(struct fiemap) + (size_t)capacity * sizeof(struct fiemap_extent));
+}
+
+/* One FS_IOC_FIEMAP call into `fm` (retried on EINTR: a walk cannot restart once batches are consumed).
+   Only the header is cleared; the kernel fills the extents it maps, and only those are read.
+   Returns 0 or -1 with errno set. */
+static int walk_call(int fd, struct fiemap *fm, uint32_t capacity, uint64_t start, bool sync) {
+    int status;
+    do {
+        memset(fm, 0, sizeof(*fm));
+        fm->fm_start = start;
+        fm->fm_length = FIEMAP_MAX_OFFSET - start;
+        fm->fm_flags = sync ? FIEMAP_FLAG_SYNC : 0;
+        fm->fm_extent_count = capacity;
+        status = ioctl(fd, FS_IOC_FIEMAP, fm);
+    } while (status < 0 && errno == EINTR);
+    if (status < 0) return -1;
+    if (fm->fm_mapped_extents > capacity) fm->fm_mapped_extents = capacity;
+    return 0;
+}
+
+/* The byte after the batch, or 0 when the batch ends the walk (empty, LAST, or a zero-length tail). */
+static uint64_t walk_next(const struct fiemap *fm) {
     uint32_t n = fm->fm_mapped_extents;
-    if (n > capacity) n = capacity;
+    if (n == 0) return 0;
+    const struct fiemap_extent *tail = &fm->fm_extents[n - 1];
+    if ((tail->fe_flags & FIEMAP_EXTENT_LAST) || tail->fe_length == 0) return 0;
+    return tail->fe_logical + tail->fe_length;
+}
+
+static void walk_consume(const struct fiemap *fm, si_extent *out, si_fiemap_batch_fn consume, void *context) {
+    uint32_t n = fm->fm_mapped_extents;
     for (uint32_t i = 0; i < n; i++) {
         out[i].logical = fm->fm_extents[i].fe_logical;
         out[i].physical = fm->fm_extents[i].fe_physical;
         out[i].length = fm->fm_extents[i].fe_length;
         out[i].flags = fm->fm_extents[i].fe_flags;
     }
-    *mapped = n;
-    free(fm);
-    return 0;
+    if (n > 0) consume(context, out, n);
+}
+
+/* The helper: from `walk->start` into slot 1, then 0, 1, …, each once the caller has emptied it. */
+static void *walk_ahead(void *argument) {
+    si_walk *walk = argument;
+    uint64_t start = walk->start;
+    for (int index = 1;; index ^= 1) {
+        pthread_mutex_lock(&walk->lock);
+        while (walk->full[index]) pthread_cond_wait(&walk->changed, &walk->lock);
+        pthread_mutex_unlock(&walk->lock);
+
+        int failed = walk_call(walk->fd, walk->slot[index], walk->capacity, start, false);
+        int saved = errno;
+        pthread_mutex_lock(&walk->lock);
+        if (failed) {
+            walk->error = saved;
+            walk->finished = true;
+        } else {
+            walk->full[index] = true;
+            start = walk_next(walk->slot[index]);
+            if (start == 0) walk->finished = true;
+        }
+        bool finished = walk->finished;
+        pthread_cond_broadcast(&walk->changed);
+        pthread_mutex_unlock(&walk->lock);
+        if (finished) break;
+    }
+    return NULL;
+}
+
+int si_fiemap_walk(int fd, int sync, uint32_t capacity, si_fiemap_batch_fn consume, void *context) {
+    si_walk walk = {.fd = fd, .capacity = capacity};
+    si_extent *out = malloc((size_t)capacity * sizeof(si_extent));
+    walk.slot[0] = walk_request(capacity);
+    walk.slot[1] = walk_request(capacity);
+    int result = 0;
+    int saved = 0;
+    if (out == NULL || walk.slot[0] == NULL || walk.slot[1] == NULL) {
+        saved = ENOMEM;
+        result = -1;
+        goto done;
+    }
+    /* The first call on this thread: most files end in it, and need no helper. */
+    if (walk_call(fd, walk.slot[0], capacity, 0, sync != 0) < 0) {
+        saved = errno;
+        result = -1;
+        goto done;
+    }
+    walk.start = walk_next(walk.slot[0]);
+    if (walk.start == 0) {
+        walk_consume(walk.slot[0], out, consume, context);
+        goto done;
+    }
+    pthread_mutex_init(&walk.lock, NULL);
+    pthread_cond_init(&walk.changed, NULL);
+    /* Slot 0 holds the first batch; the helper begins with slot 1. */
+    walk.full[0] = true;
+    pthread_t helper;
+    bool threaded = pthread_create(&helper, NULL, walk_ahead, &walk) == 0;
+    if (!threaded) {
+        /* No thread: the same walk, one call after another. */
+        uint64_t start = walk.start;
+        walk_consume(walk.slot[0], out, consume, context);
+        while (start != 0) {
+            if (walk_call(fd, walk.slot[0], capacity, start, false) < 0) {
+                saved = errno;
+                result = -1;
+                break;
+            }
+            start = walk_next(walk.slot[0]);
+            walk_consume(walk.slot[0], out, consume, context);
+        }
+    } else {
+        for (int index = 0;; index ^= 1) {
+            pthread_mutex_lock(&walk.lock);
+            while (!walk.full[index] && !walk.finished) pthread_cond_wait(&walk.changed, &walk.lock);
+            bool ready = walk.full[index];
+            pthread_mutex_unlock(&walk.lock);
+            if (!ready) break;
+            walk_consume(walk.slot[index], out, consume, context);
+            pthread_mutex_lock(&walk.lock);
+            walk.full[index] = false;
+            pthread_cond_broadcast(&walk.changed);
+            pthread_mutex_unlock(&walk.lock);
+        }
+        pthread_join(helper, NULL);
+        if (walk.error != 0) {
+            saved = walk.error;
+            result = -1;
+        }
+    }
+    pthread_cond_destroy(&walk.changed);
+    pthread_mutex_destroy(&walk.lock);
+done:
+    free(walk.slot[0]);
+    free(walk.slot[1]);
+    free(out);
+    if (result < 0) errno = saved;
+    return result;
 }
 
 int si_fibmap(int fd, uint64_t logical, uint64_t *physical) {

@@ -1,5 +1,6 @@
 internal import CSwapInspectLinux
 import SwapInspectCore
+import Glibc
 import SystemPackage
 
 /// How physical blocks are found (`--mapper`).
@@ -17,37 +18,28 @@ enum ExtentMapper {
     /// Most extents reserved up front (32 bytes each): 4M, 128 MiB of address space, touched only as filled.
     static let maxReservedExtents = 1 << 22
 
-    /// The file's extents through FS_IOC_FIEMAP, in batches until FIEMAP_EXTENT_LAST. `expected` is an upper
-    /// bound on the count when one is known (the file's blocks): reserving it once avoids growing a
+    /// The file's extents through FS_IOC_FIEMAP, in batches until FIEMAP_EXTENT_LAST (`si_fiemap_walk`,
+    /// which asks the kernel for the next batch while this converts the previous one). `expected` is an
+    /// upper bound on the count when one is known (the file's blocks): reserving it once avoids growing a
     /// million-element array by doubling, which touches twice the memory.
     static func fiemap(_ fd: FileDescriptor, sync: Bool, expected: UInt64 = 0) -> Result<[FileExtent], Errno> {
         var extents: [FileExtent] = []
         extents.reserveCapacity(Int(min(expected, UInt64(maxReservedExtents))))
-        var buffer = [si_extent](repeating: si_extent(), count: Int(fiemapBatch))
-        var start: UInt64 = 0
-        var first = true
-        while true {
-            var mapped: UInt32 = 0
-            // Sync only once: FIEMAP_FLAG_SYNC on the first call writes back the whole file.
-            let doSync: Int32 = (sync && first) ? 1 : 0
-            let result = buffer.withUnsafeMutableBufferPointer { pointer in
-                syscall { si_fiemap(fd.rawValue, start, doSync, pointer.baseAddress, fiemapBatch, &mapped) }
-            }
-            if case .failure(let error) = result { return .failure(error) }
-            first = false
-            if mapped == 0 { break }
-            var sawLast = false
-            buffer.withUnsafeBufferPointer { batch in
-                for raw in batch[0..<Int(mapped)] {
-                    extents.append(FileExtent(logical: raw.logical, physical: raw.physical, length: raw.length, flags: flags(raw.flags)))
-                    if raw.flags & si_fiemap_extent_last != 0 { sawLast = true }
-                }
-            }
-            let tail = buffer[Int(mapped) - 1]
-            if sawLast || tail.length == 0 { break }
-            start = tail.logical + tail.length
+        // Not through `syscall`: the walk retries EINTR per call itself, and must not restart.
+        let status = withUnsafeMutablePointer(to: &extents) { pointer in
+            si_fiemap_walk(fd.rawValue, sync ? 1 : 0, fiemapBatch, appendBatch, pointer)
         }
+        if status < 0 { return .failure(Errno(rawValue: Glibc.errno)) }
         return .success(extents)
+    }
+
+    /// `si_fiemap_batch_fn`: appends a batch to the `[FileExtent]` the context points at.
+    private static let appendBatch: si_fiemap_batch_fn = { context, batch, count in
+        guard let context, let batch else { return }
+        let extents = context.assumingMemoryBound(to: [FileExtent].self)
+        for raw in UnsafeBufferPointer(start: batch, count: Int(count)) {
+            extents.pointee.append(FileExtent(logical: raw.logical, physical: raw.physical, length: raw.length, flags: flags(raw.flags)))
+        }
     }
 
     /// FIEMAP_EXTENT_* bit → flag. Built once: this runs for every extent (a million for a fragmented file).

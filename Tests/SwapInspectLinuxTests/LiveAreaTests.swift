@@ -111,6 +111,35 @@ struct LiveAreaTests {
         #expect(facts.extents.last?.flags.contains(.last) == true)
     }
 
+    /// The walk hands batches over from a helper thread through two slots: with several batches each
+    /// slot is reused, and every extent must arrive once, in file order.
+    @Test func fiemapWalkKeepsEveryExtentInOrderAcrossManyBatches() throws {
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/punched"
+        let extents = Int(ExtentMapper.fiemapBatch) * 7 / 2
+        let blocks = 2 * extents - 1
+        // Preallocated (no data written), then every other 4K block punched out: one unwritten extent per
+        // remaining block. xfs_io takes the commands on standard input.
+        var script = "falloc 0 \(blocks * 4096)\n"
+        for block in stride(from: 1, to: blocks, by: 2) { script += "fpunch \(block * 4096) 4096\n" }
+        try script.write(toFile: "\(dir)/script", atomically: false, encoding: .utf8)
+        let xfsIO = Process()
+        xfsIO.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        xfsIO.arguments = ["xfs_io", "-f", path]
+        xfsIO.standardInput = FileHandle(forReadingAtPath: "\(dir)/script")
+        try xfsIO.run()
+        xfsIO.waitUntilExit()
+        #expect(xfsIO.terminationStatus == 0)
+        let facts = try LiveArea.facts(for: path).get()
+        #expect(facts.extents.count == extents)
+        #expect(facts.extents.enumerated().allSatisfy { index, extent in
+            extent.logical == UInt64(index * 2 * 4096) && extent.length == 4096 && extent.flags.contains(.unwritten)
+        })
+        #expect(Set(facts.extents.map(\.physical)).count == extents)
+        #expect(facts.extents.indices.allSatisfy { facts.extents[$0].flags.contains(.last) == ($0 == extents - 1) })
+    }
+
     @Test func fifoIsClassifiedWithoutBlocking() throws {
         let dir = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -28,9 +28,15 @@ extern const uint32_t si_fiemap_extent_unwritten;
 extern const uint32_t si_fiemap_extent_merged;
 extern const uint32_t si_fiemap_extent_shared;
 
-/// FS_IOC_FIEMAP for up to `capacity` extents starting at file byte `start`.
-/// `sync` sets FIEMAP_FLAG_SYNC. Returns 0 and the count in `*mapped`, or -1 with errno set.
-int si_fiemap(int fd, uint64_t start, int sync, si_extent *out, uint32_t capacity, uint32_t *mapped);
+/// Receives one batch of a FIEMAP walk, in file order, on the thread that called `si_fiemap_walk`.
+typedef void (*si_fiemap_batch_fn)(void *context, const si_extent *batch, uint32_t count);
+
+/// Every extent of the file through FS_IOC_FIEMAP, `capacity` per call from file byte 0 until
+/// FIEMAP_EXTENT_LAST, each batch handed to `consume` on the calling thread. When the file needs more
+/// than one call, a helper thread issues the next call while `consume` works on the previous batch, so
+/// the caller's work hides behind the kernel's. `sync` sets FIEMAP_FLAG_SYNC on the first call.
+/// Returns 0, or -1 with errno set by the failing call (batches before it have been consumed).
+int si_fiemap_walk(int fd, int sync, uint32_t capacity, si_fiemap_batch_fn consume, void *context);
 
 /// FIBMAP: logical block -> physical block (0 = hole). Returns 0 or -1 with errno set.
 int si_fibmap(int fd, uint64_t logical, uint64_t *physical);
