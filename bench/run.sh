@@ -44,9 +44,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "building (release, .build-bench)"
-swift build -c release --scratch-path .build-bench --product swapinspect >&2
-SWAPINSPECT=$(swift build -c release --scratch-path .build-bench --show-bin-path)/swapinspect
+log "building (release as make release builds it, .build-bench)"
+swift build -c release --static-swift-stdlib --scratch-path .build-bench --product swapinspect >&2
+SWAPINSPECT=$(swift build -c release --static-swift-stdlib --scratch-path .build-bench --show-bin-path)/swapinspect
 WALK=$OUT/fiemap-walk
 FRAGMENT=$OUT/fragment
 cc -O2 -Wall -o "$WALK" bench/fiemap-walk.c
