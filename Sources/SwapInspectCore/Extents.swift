@@ -52,6 +52,30 @@ public struct FileExtent: Sendable, Equatable {
     public var logicalEnd: UInt64 { logical + length }
 }
 
+/// What the findings need to know of a file's extents as a whole: gathered while an adapter maps them
+/// (no second pass over a million extents), or from a list.
+public struct ExtentTally: Sendable, Equatable {
+    /// Every flag any extent has.
+    public private(set) var flags: ExtentFlags = []
+    public private(set) var unwrittenCount = 0
+    public private(set) var unwrittenBytes: UInt64 = 0
+
+    public init() {}
+
+    public init(_ extents: some Sequence<FileExtent>) {
+        for extent in extents { add(extent) }
+    }
+
+    @inline(__always)
+    public mutating func add(_ extent: FileExtent) {
+        flags.formUnion(extent.flags)
+        if extent.flags.contains(.unwritten) {
+            unwrittenCount += 1
+            unwrittenBytes &+= extent.length
+        }
+    }
+}
+
 /// A swap extent as the kernel builds it: `pages` consecutive swap pages on consecutive physical pages.
 public struct SwapExtent: Sendable, Equatable {
     public var swapPage: UInt64

@@ -42,7 +42,16 @@ public struct AreaFacts: Sendable {
     public var filesystem: FilesystemFacts?
     /// The first bytes of the area (up to 64 KiB, fewer for a short file).
     public var headerBytes: [UInt8]
-    public var extents: [FileExtent]
+    /// The file's extents in file order. `extentTally` always describes them.
+    public var extents: [FileExtent] {
+        get { storedExtents }
+        set {
+            storedExtents = newValue
+            extentTally = ExtentTally(newValue)
+        }
+    }
+    public private(set) var extentTally: ExtentTally
+    private var storedExtents: [FileExtent]
     public var source: ExtentSource
     /// `si->bdev` is non-rotational (the kernel prints `SS`).
     public var nonRotational: Bool
@@ -56,6 +65,13 @@ public struct AreaFacts: Sendable {
     public var notes: [String]
     /// A file on btrfs: what `btrfs_swap_activate` looks at (flags, file extent items, chunk map).
     public var btrfs: BtrfsFacts? = nil
+
+    /// Extents whose tally the adapter gathered while mapping them.
+    public mutating func setExtents(_ extents: [FileExtent], tally: ExtentTally) {
+        assert(tally == ExtentTally(extents), "the tally must describe the extents")
+        storedExtents = extents
+        extentTally = tally
+    }
 
     public init(
         path: String, kind: AreaKind, size: UInt64, mode: UInt32 = 0o600, uid: UInt32 = 0, gid: UInt32 = 0,
@@ -72,7 +88,8 @@ public struct AreaFacts: Sendable {
         self.gid = gid
         self.filesystem = filesystem
         self.headerBytes = headerBytes
-        self.extents = extents
+        self.storedExtents = extents
+        self.extentTally = ExtentTally(extents)
         self.source = source
         self.nonRotational = nonRotational
         self.priority = priority
@@ -374,24 +391,17 @@ public enum Inspector {
                         "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)",
                         fix: "mkswap \(facts.path)"))
             }
-            // One pass, counted in place: a fallocated file can have a million unwritten extents.
-            var unwrittenCount = 0
-            var bytes: UInt64 = 0
-            var encrypted = false
-            for extent in facts.extents {
-                if extent.flags.contains(.unwritten) {
-                    unwrittenCount += 1
-                    bytes &+= extent.length
-                }
-                if extent.flags.contains(.encrypted) { encrypted = true }
-            }
+            // Tallied while the extents were mapped: a fallocated file can have a million unwritten extents.
+            let tally = facts.extentTally
+            let unwrittenCount = tally.unwrittenCount
+            let bytes = tally.unwrittenBytes
             if unwrittenCount > 0 {
                 findings.append(
                     Finding(
                         .unwrittenExtents,
                         "\(unwrittenCount) extent\(unwrittenCount == 1 ? " is" : "s are") preallocated but unwritten (\(bytes / 1024)k, fallocate); the kernel accepts them"))
             }
-            if encrypted {
+            if tally.flags.contains(.encrypted) {
                 findings.append(
                     Finding(
                         .oldKernelIncompatible,

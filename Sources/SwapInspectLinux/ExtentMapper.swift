@@ -11,6 +11,25 @@ public enum MapperChoice: String, Sendable, CaseIterable {
     case fibmap
 }
 
+/// A file's extents, and their tally gathered on the way.
+struct MappedExtents {
+    var extents: [FileExtent] = []
+    var tally = ExtentTally()
+
+    init() {}
+
+    init(_ extents: [FileExtent]) {
+        self.extents = extents
+        tally = ExtentTally(extents)
+    }
+
+    @inline(__always)
+    mutating func append(_ extent: FileExtent) {
+        extents.append(extent)
+        tally.add(extent)
+    }
+}
+
 enum ExtentMapper {
     /// Extents per FS_IOC_FIEMAP call: large batches keep a million-extent file to a few hundred calls.
     static let fiemapBatch: UInt32 = 8192
@@ -19,26 +38,26 @@ enum ExtentMapper {
     static let maxReservedExtents = 1 << 22
 
     /// The file's extents through FS_IOC_FIEMAP, in batches until FIEMAP_EXTENT_LAST (`si_fiemap_walk`,
-    /// which asks the kernel for the next batch while this converts the previous one). `expected` is an
-    /// upper bound on the count when one is known (the file's blocks): reserving it once avoids growing a
-    /// million-element array by doubling, which touches twice the memory.
-    static func fiemap(_ fd: FileDescriptor, sync: Bool, expected: UInt64 = 0) -> Result<[FileExtent], Errno> {
-        var extents: [FileExtent] = []
-        extents.reserveCapacity(Int(min(expected, UInt64(maxReservedExtents))))
+    /// which asks the kernel for the next batch while this converts and tallies the previous one).
+    /// `expected` is an upper bound on the count when one is known (the file's blocks): reserving it once
+    /// avoids growing a million-element array by doubling, which touches twice the memory.
+    static func fiemap(_ fd: FileDescriptor, sync: Bool, expected: UInt64 = 0) -> Result<MappedExtents, Errno> {
+        var mapped = MappedExtents()
+        mapped.extents.reserveCapacity(Int(min(expected, UInt64(maxReservedExtents))))
         // Not through `syscall`: the walk retries EINTR per call itself, and must not restart.
-        let status = withUnsafeMutablePointer(to: &extents) { pointer in
+        let status = withUnsafeMutablePointer(to: &mapped) { pointer in
             si_fiemap_walk(fd.rawValue, sync ? 1 : 0, fiemapBatch, appendBatch, pointer)
         }
         if status < 0 { return .failure(Errno(rawValue: Glibc.errno)) }
-        return .success(extents)
+        return .success(mapped)
     }
 
-    /// `si_fiemap_batch_fn`: appends a batch to the `[FileExtent]` the context points at.
+    /// `si_fiemap_batch_fn`: appends a batch to the `MappedExtents` the context points at.
     private static let appendBatch: si_fiemap_batch_fn = { context, batch, count in
         guard let context, let batch else { return }
-        let extents = context.assumingMemoryBound(to: [FileExtent].self)
+        let mapped = context.assumingMemoryBound(to: MappedExtents.self)
         for raw in UnsafeBufferPointer(start: batch, count: Int(count)) {
-            extents.pointee.append(FileExtent(logical: raw.logical, physical: raw.physical, length: raw.length, flags: flags(raw.flags)))
+            mapped.pointee.append(FileExtent(logical: raw.logical, physical: raw.physical, length: raw.length, flags: flags(raw.flags)))
         }
     }
 

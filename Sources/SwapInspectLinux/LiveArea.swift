@@ -94,12 +94,12 @@ public enum LiveArea {
         // No point mapping what the kernel refuses before it looks at blocks.
         if case .refused = kind.swapPath { return .success(facts) }
         switch mapExtents(fd, path: path, size: size, blockSize: blockSize, options: options) {
-        case .success(let (mapped, source, notes)):
-            var extents = mapped
-            if magic == FilesystemMagic.xfs, source == .fiemap, extents.contains(where: { $0.flags.contains(.shared) }) {
-                extents = settleXFSInactivation(fd, extents: extents)
+        case .success(let (found, source, notes)):
+            var mapped = found
+            if magic == FilesystemMagic.xfs, source == .fiemap, mapped.tally.flags.contains(.shared) {
+                mapped = settleXFSInactivation(fd, mapped: mapped)
             }
-            facts.extents = extents
+            facts.setExtents(mapped.extents, tally: mapped.tally)
             facts.source = source
             facts.notes = notes
         case .failure(let error):
@@ -148,8 +148,8 @@ public enum LiveArea {
     /// inactivation has updated the refcount btree. Userspace cannot wait for that work, but statfs(2)
     /// expedites it (`xfs_inodegc_push`, ≥5.19), so push and map again for a moment before believing
     /// FIEMAP_EXTENT_SHARED. Extents that stay shared are really shared (a live reflink).
-    static func settleXFSInactivation(_ fd: FileDescriptor, extents: [FileExtent]) -> [FileExtent] {
-        var current = extents
+    static func settleXFSInactivation(_ fd: FileDescriptor, mapped: MappedExtents) -> MappedExtents {
+        var current = mapped
         for _ in 0..<xfsInactivationPolls {
             var magic: UInt64 = 0
             var blockSize: UInt64 = 0
@@ -157,7 +157,7 @@ public enum LiveArea {
             usleep(xfsInactivationPause)
             guard case .success(let remapped) = ExtentMapper.fiemap(fd, sync: false) else { break }
             current = remapped
-            if !current.contains(where: { $0.flags.contains(.shared) }) { break }
+            if !current.tally.flags.contains(.shared) { break }
         }
         return current
     }
@@ -186,7 +186,7 @@ public enum LiveArea {
 
     static func mapExtents(
         _ fd: FileDescriptor, path: String, size: UInt64, blockSize: UInt32, options: LiveOptions
-    ) -> Result<([FileExtent], ExtentSource, [String]), AreaError> {
+    ) -> Result<(MappedExtents, ExtentSource, [String]), AreaError> {
         if options.mapper != .fibmap {
             // At most one extent per block, plus one for blocks preallocated past the end of the file.
             let expected = blockSize > 0 ? size / UInt64(blockSize) + 1 : 0
@@ -204,7 +204,7 @@ public enum LiveArea {
         }
         switch ExtentMapper.fibmap(fd, size: size, blockSize: blockSize) {
         case .success(let extents):
-            return .success((extents, .fibmap, ["FIBMAP cannot see unwritten (preallocated) extents; they are shown as written"]))
+            return .success((MappedExtents(extents), .fibmap, ["FIBMAP cannot see unwritten (preallocated) extents; they are shown as written"]))
         case .failure(let error):
             if error == .notPermitted {
                 return .failure(
