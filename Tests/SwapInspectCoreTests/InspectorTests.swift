@@ -131,6 +131,31 @@ struct InspectorTests {
         #expect(report.codes.sorted { $0.rawValue < $1.rawValue } == [.fragmented, .unwrittenExtents])
     }
 
+    /// The findings read the facts' tally, which follows every change of the extents.
+    @Test func tallyFollowsTheExtentsItDescribes() throws {
+        var facts = swapFileFacts(
+            path: "/swapfile", size: 16 * mebibyte, lastPage: 4095,
+            extents: [FileExtent(logical: 0, physical: 1 << 30, length: 16 * mebibyte, flags: .last)], filesystem: ext4Filesystem(4096))
+        #expect(facts.extentTally.flags == .last)
+        #expect(facts.extentTally.unwrittenCount == 0)
+        #expect(Inspector.inspect(facts, options: Self.options).finding(.unwrittenExtents) == nil)
+
+        facts.extents = [
+            FileExtent(logical: 0, physical: 1 << 30, length: 8 * mebibyte, flags: .unwritten),
+            FileExtent(logical: 8 * mebibyte, physical: 1 << 31, length: 8 * mebibyte, flags: [.unwritten, .encrypted, .last]),
+        ]
+        #expect(facts.extentTally.unwrittenCount == 2)
+        #expect(facts.extentTally.unwrittenBytes == 16 * mebibyte)
+        #expect(facts.extentTally.flags == [.unwritten, .encrypted, .last])
+        let report = Inspector.inspect(facts, options: Self.options)
+        let unwritten = try #require(report.finding(.unwrittenExtents))
+        #expect(unwritten.message.hasPrefix("2 extents are preallocated but unwritten (16384k"))
+        #expect(report.finding(.oldKernelIncompatible) != nil)
+
+        facts.setExtents([], tally: ExtentTally())
+        #expect(facts.extentTally == ExtentTally())
+    }
+
     @Test(arguments: [
         ("ext2-1k-sw.txt", "Adding 16348k swap on /mnt/t/me2/sw.  Priority:-2 extents:8 across:21736k"),
         ("xfs-1k-sw.txt", "Adding 2756k swap on /mnt/t/me2/sw.  Priority:-2 extents:449 across:22640k"),
