@@ -75,13 +75,15 @@ static int walk_call(int fd, struct fiemap *fm, uint32_t capacity, uint64_t star
     return 0;
 }
 
-/* The byte after the batch, or 0 when the batch ends the walk (empty, LAST, or a zero-length tail). */
-static uint64_t walk_next(const struct fiemap *fm) {
+/* The byte after the batch, or 0 when the batch ends the walk: empty, LAST, or a tail that does not
+   move past `start` (a zero-length extent, or a file rewritten under the walk): never a loop. */
+static uint64_t walk_next(const struct fiemap *fm, uint64_t start) {
     uint32_t n = fm->fm_mapped_extents;
     if (n == 0) return 0;
     const struct fiemap_extent *tail = &fm->fm_extents[n - 1];
-    if ((tail->fe_flags & FIEMAP_EXTENT_LAST) || tail->fe_length == 0) return 0;
-    return tail->fe_logical + tail->fe_length;
+    if (tail->fe_flags & FIEMAP_EXTENT_LAST) return 0;
+    uint64_t next = tail->fe_logical + tail->fe_length;
+    return next > start ? next : 0;
 }
 
 static void walk_consume(const struct fiemap *fm, si_extent *out, si_fiemap_batch_fn consume, void *context) {
@@ -112,7 +114,7 @@ static void *walk_ahead(void *argument) {
             walk->finished = true;
         } else {
             walk->full[index] = true;
-            start = walk_next(walk->slot[index]);
+            start = walk_next(walk->slot[index], start);
             if (start == 0) walk->finished = true;
         }
         bool finished = walk->finished;
@@ -141,7 +143,7 @@ int si_fiemap_walk(int fd, int sync, uint32_t capacity, si_fiemap_batch_fn consu
         result = -1;
         goto done;
     }
-    walk.start = walk_next(walk.slot[0]);
+    walk.start = walk_next(walk.slot[0], 0);
     if (walk.start == 0) {
         walk_consume(walk.slot[0], out, consume, context);
         goto done;
@@ -162,7 +164,7 @@ int si_fiemap_walk(int fd, int sync, uint32_t capacity, si_fiemap_batch_fn consu
                 result = -1;
                 break;
             }
-            start = walk_next(walk.slot[0]);
+            start = walk_next(walk.slot[0], start);
             walk_consume(walk.slot[0], out, consume, context);
         }
     } else {
