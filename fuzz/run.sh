@@ -87,10 +87,18 @@ seed_image() {
     local opts=(-q -F -b 1024 -N 32 -E root_owner=0:0,nodiscard -d "$root")
     mke2fs "${opts[@]}" -t ext4 -O ^has_journal,^resize_inode "$dir/ext4-extents.img" 256K >/dev/null
     mke2fs "${opts[@]}" -t ext2 -O ^resize_inode "$dir/ext2-blockmap.img" 256K >/dev/null
-    # A fragmented variant: the swap file written around a spacer, so its extent tree has several extents.
+    # A fresh swap file on a file system with inline_data.
     rm -f "$root/swapfile"
     head -c 65536 /dev/urandom > "$root/swapfile"; mkswap -q "$root/swapfile" >/dev/null
     mke2fs "${opts[@]}" -t ext4 -O ^has_journal,^resize_inode,inline_data "$dir/ext4-inline.img" 256K >/dev/null
+    # A swap file of 60 one-block pieces between holes (mke2fs -d keeps holes): its extent tree is an index
+    # in the inode over a leaf block (depth 1), so mutations reach the index and leaf parsing.
+    rm -f "$root/swapfile"
+    for piece in $(seq 0 59); do
+        head -c 1024 /dev/urandom | dd of="$root/swapfile" bs=1024 seek=$((piece * 2)) conv=notrunc status=none
+    done
+    mkswap -q "$root/swapfile" >/dev/null 2>&1
+    mke2fs "${opts[@]}" -t ext4 -O ^has_journal,^resize_inode "$dir/ext4-deep.img" 256K >/dev/null
 }
 
 seed_header
