@@ -9,17 +9,29 @@ enum JSONRenderer {
         extra: ((inout JSONWriter) -> Void)? = nil
     ) {
         var json = JSONWriter(out: out)
+        beginReports(&json)
+        for report in reports { render(report, &json) }
+        endReports(errors: errors, &json, extra: extra)
+        out = json.out
+    }
+
+    /// The document up to the open `reports` array, for reports rendered one at a time.
+    static func beginReports(_ json: inout JSONWriter) {
         beginDocument(&json)
         json.key("reports")
         json.beginArray()
-        for report in reports { render(report, &json) }
+    }
+
+    /// Closes the `reports` array and the document.
+    static func endReports(
+        errors: [(path: String, message: String)], _ json: inout JSONWriter, extra: ((inout JSONWriter) -> Void)? = nil
+    ) {
         json.endArray()
         json.key("errors")
         renderErrors(errors, &json)
         extra?(&json)
         json.endObject()
         json.out.newline()
-        out = json.out
     }
 
     static func render(_ report: Report, _ json: inout JSONWriter) {

@@ -64,9 +64,16 @@ struct Inspect: ParsableCommand {
             try FirstRun.run(output: output, simulation: simulation)
             return
         }
-        let (reports, errors) = InspectionRun.inspect(paths, simulation: simulation)
-        emit(reports, errors: errors, output: output)
-        let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
+        // Each report is rendered as soon as it is made and then dropped: a million-extent area's lists are
+        // freed before the next path is inspected.
+        var stream = ReportStream(output: output)
+        var status = ExitStatus.ok
+        let errors = InspectionRun.inspect(paths, simulation: simulation) { report in
+            status = max(status, ExitPolicy.status(report, strict: output.strict))
+            stream.add(report)
+        }
+        stream.finish(errors: errors)
+        status = max(status, ExitPolicy.status(reports: [], errorCount: errors.count, strict: output.strict))
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
 }
@@ -76,9 +83,18 @@ enum InspectionRun {
     static func inspect(
         _ paths: [String], simulation: SimulationOptions
     ) -> (reports: [Report], errors: [(path: String, message: String)]) {
+        var reports: [Report] = []
+        let errors = inspect(paths, simulation: simulation) { reports.append($0) }
+        return (reports, errors)
+    }
+
+    /// Each report handed to `body` as soon as it is made, in path order; the paths that could not be
+    /// inspected are returned (their one-line errors are on stderr already).
+    static func inspect(
+        _ paths: [String], simulation: SimulationOptions, _ body: (Report) -> Void
+    ) -> [(path: String, message: String)] {
         let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model)
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
-        var reports: [Report] = []
         var errors: [(path: String, message: String)] = []
         for path in paths {
             switch LiveArea.facts(for: path, options: live) {
@@ -86,13 +102,13 @@ enum InspectionRun {
                 let report = Inspector.inspect(facts, options: options)
                 // Exit 2 always comes with its one-line reason on stderr (cli-contract.md, Exit codes).
                 if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
-                reports.append(report)
+                body(report)
             case .failure(let error):
                 errors.append((path, error.description))
                 printError(error.description)
             }
         }
-        return (reports, errors)
+        return errors
     }
 }
 
@@ -151,15 +167,49 @@ func printError(_ message: String) {
 
 /// Rendering from the one data model: text or JSON, nothing else on stdout in JSON mode.
 func emit(_ reports: [Report], errors: [(path: String, message: String)], output: OutputOptions) {
-    var out = OutputBuffer(fd: 1)
-    if output.json {
-        JSONRenderer.render(reports, errors: errors, into: &out)
-    } else {
-        let renderer = TextRenderer(colour: isTerminal(), allExtents: output.extents)
-        for (index, report) in reports.enumerated() {
-            if index > 0 { out.newline() }
-            renderer.render(report, into: &out)
+    var stream = ReportStream(output: output)
+    for report in reports { stream.add(report) }
+    stream.finish(errors: errors)
+}
+
+/// Reports rendered to stdout one at a time, as text or as the contract's JSON document (whose `reports`
+/// array stays open until `finish`).
+struct ReportStream {
+    private var json: JSONWriter?
+    private var text: OutputBuffer?
+    private let renderer: TextRenderer
+    private var count = 0
+
+    init(output: OutputOptions) {
+        renderer = TextRenderer(colour: isTerminal(), allExtents: output.extents)
+        if output.json {
+            var writer = JSONWriter(out: OutputBuffer(fd: 1))
+            JSONRenderer.beginReports(&writer)
+            json = writer
+        } else {
+            text = OutputBuffer(fd: 1)
         }
     }
-    out.flush()
+
+    mutating func add(_ report: Report) {
+        // Moved out and back (`take`), so the buffer is never shared and copied on write.
+        if var writer = json.take() {
+            JSONRenderer.render(report, &writer)
+            json = writer
+        } else if var out = text.take() {
+            if count > 0 { out.newline() }
+            renderer.render(report, into: &out)
+            text = out
+        }
+        count += 1
+    }
+
+    mutating func finish(errors: [(path: String, message: String)]) {
+        if var writer = json.take() {
+            JSONRenderer.endReports(errors: errors, &writer)
+            writer.out.flush()
+        } else if var out = text.take() {
+            out.flush()
+        }
+    }
 }
