@@ -345,6 +345,34 @@ struct CLIEndToEndTests {
         #expect(strict.status == 1, "\(strict)")
     }
 
+    /// Several paths: reports in path order (each rendered as soon as it is made), the failed path only in
+    /// `errors` and on stderr, the worst exit status; in text, one blank line between reports.
+    @Test func severalPathsMakeOneDocumentInPathOrder() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let good = try Scenario.good(dir)
+        let readable = dir.file("readable")
+        try Fixture.swapFile(readable, mode: 0o644)
+        let missing = dir.file("missing")
+        let json = try Runner.swapinspect(["--json", "--extents", good, missing, readable])
+        #expect(json.status == 2, "\(json)")
+        #expect(json.stderrLines.count == 1 && json.stderr.hasPrefix("swapinspect: \(missing): "), "\(json)")
+        let document = try #require(try? JSONSerialization.jsonObject(with: json.stdout), "\(json)")
+        var checker = ContractChecker(codes: try Contract.findingCodes())
+        let reports = checker.check(document: document)
+        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
+        #expect(reports.map { $0["path"] as? String } == [good, readable])
+        let errors = try #require((document as? [String: Any])?["errors"] as? [[String: Any]])
+        #expect(errors.map { $0["path"] as? String } == [missing])
+
+        let text = try Runner.swapinspect([good, readable])
+        #expect(text.status == 0, "\(text)")
+        let blocks = text.stdoutText.components(separatedBy: "\n\n")
+        #expect(blocks.count == 2, "\(text.stdoutText)")
+        #expect(blocks.first?.hasPrefix("\(good): would activate") == true, "\(text.stdoutText)")
+        #expect(blocks.last?.hasPrefix("\(readable): would activate") == true, "\(text.stdoutText)")
+    }
+
     /// A good swap file: the numbers the kernel would print, and the extents adding up.
     @Test func goodSwapFileReportsTheKernelNumbers() throws {
         let dir = try TemporaryDirectory()
