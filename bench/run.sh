@@ -132,6 +132,11 @@ measure_live() {
             "filefrag" "$FILEFRAG $file" \
             "fiemap walk" "$WALK $file"
     done
+    # Several areas in one call are rendered and freed one by one: peak memory stays that of one area.
+    n=${EXTENTS##* }
+    file=$mnt/swap-$n
+    log "$fs: swap-$n three times in one call"
+    measure "live-$fs-$n-x3" "inspect --extents --json, 3 paths" "$SWAPINSPECT inspect --extents --json $file $file $file"
 }
 
 measure_offline() {
