@@ -23,6 +23,9 @@ public enum PageAddressSpace: String, Sendable, Equatable {
 public struct Activation: Sendable, Equatable {
     public var model: ActivationModel
     public var refusal: Refusal?
+    /// Set when the layout cannot be judged yet (data still in delayed allocation): neither a refusal nor
+    /// an activation; the report becomes undetermined (exit 2) with this finding.
+    public var undetermined: Undetermined?
     /// `si->max` after activation: usable pages including the header page.
     public var maxPages: UInt64 = 0
     /// The pages the kernel reports (`Adding Nk` / /proc/swaps Size), header and bad pages excluded.
@@ -38,7 +41,7 @@ public struct Activation: Sendable, Equatable {
     /// logical pages, whose offsets from the device pages are unknown.
     public var addressSpace: PageAddressSpace = .device
 
-    public var ok: Bool { refusal == nil }
+    public var ok: Bool { refusal == nil && undetermined == nil }
 
     public init(model: ActivationModel) { self.model = model }
 
@@ -51,6 +54,17 @@ public struct Activation: Sendable, Equatable {
     mutating func fail(_ refusal: Refusal) -> Activation {
         self.refusal = refusal
         return self
+    }
+
+    mutating func cannotJudge(_ reason: String, _ finding: Finding) -> Activation {
+        undetermined = Undetermined(reason: reason, finding: finding)
+        return self
+    }
+
+    /// Why a layout has no verdict, and the finding that says what to do.
+    public struct Undetermined: Sendable, Equatable {
+        public var reason: String
+        public var finding: Finding
     }
 
     /// The `lowest`/`highest`/`span` bookkeeping shared by the iomap and btrfs add-extent functions.
@@ -176,14 +190,15 @@ public enum ActivationSimulator {
                     return activation.fail(
                         unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode", fix: recreate))
                 }
+                // swapon(2) itself fsyncs first (vfs_fsync in iomap_swapfile_activate), so delayed data is not
+                // a refusal: its placement is simply unknown until then. Say so; do not guess.
                 if !extent.flags.isDisjoint(with: [.delalloc, .unknown]) {
-                    return activation.fail(
-                        Refusal(
-                            kernelMessage: nil,
-                            finding: Finding(
-                                .notCommitted,
-                                "data at file bytes \(extent.logical)..\(extent.logicalEnd - 1) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
-                                fix: "inspect with --sync, or run: sync \(path)")))
+                    return activation.cannotJudge(
+                        "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync",
+                        Finding(
+                            .notCommitted,
+                            "data at file bytes \(extent.logical)..\(extent.logicalEnd - 1) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
+                            fix: "inspect with --sync, or run: sync \(path)"))
                 }
                 if extent.flags.contains(.encoded) {
                     return activation.fail(

@@ -256,6 +256,7 @@ public enum Inspector {
                 if let layoutRefusal = layout?.refusal, layoutRefusal.finding.code != .emptySwap {
                     report.findings.append(layoutRefusal.finding)
                 }
+                if let unknown = layout?.undetermined { report.findings.append(unknown.finding) }
             }
         } else {
             let maxPages = verdict.maxPages ?? 0
@@ -273,13 +274,13 @@ public enum Inspector {
             } else {
                 activation = simulate(model, facts, pageSize: pageSize, maxPages: maxPages)
             }
+            if let unknown = activation.undetermined {
+                report.findings.append(unknown.finding)
+                report.undetermined = unknown.reason
+                return report
+            }
             if let refusal = activation.refusal {
                 report.findings.append(refusal.finding)
-                // swapon(2) itself fsyncs first (vfs_fsync in iomap_swapfile_activate), so delayed data is
-                // not a refusal: its placement is simply unknown until then. Say so; do not guess.
-                if refusal.finding.code == .notCommitted {
-                    report.undetermined = "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync"
-                }
             } else {
                 report.findings += layoutFindings(facts, activation: activation, header: verdict.header, headerMax: maxPages, pageSize: pageSize)
             }

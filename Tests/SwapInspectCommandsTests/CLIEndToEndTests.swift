@@ -373,6 +373,46 @@ struct CLIEndToEndTests {
         #expect(blocks.last?.hasPrefix("\(readable): would activate") == true, "\(text.stdoutText)")
     }
 
+    /// Data still in delayed allocation (written, not yet synced) has no place on disk: the report cannot
+    /// be judged (exit 2, `activation` null, `not-committed` with the `--sync` fix); `--sync` flushes the
+    /// file as swapon(2) would, and then it is judged.
+    @Test func delayedAllocationIsUndeterminedUntilSynced() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let type = try Runner.run(try #require(Runner.tool("stat")), ["-f", "-c", "%T", dir.path]).stdoutText
+        guard ["ext2/ext3", "xfs"].contains(type.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            print("skipped: \(dir.path) is on \(type), not ext4 or XFS (delayed allocation)")
+            try Test.cancel("\(dir.path) is not on ext4 or XFS")
+        }
+        let path = dir.file("dirty")
+        try Fixture.swapFile(path, mib: 4)
+        // Another MiB past the header's last page, written and not synced: delayed allocation for ~30 s.
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        #expect(fd >= 0)
+        let tail = [UInt8](repeating: 0x5A, count: Fixture.mebibyte)
+        #expect(tail.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == Fixture.mebibyte)
+        close(fd)
+
+        let dirty = try Runner.swapinspect(["--json", path])
+        #expect(dirty.status == 2, "\(dirty)")
+        #expect(dirty.stderrLines.count == 1 && dirty.stderr.contains("cannot predict"), "\(dirty)")
+        let document = try #require(try? JSONSerialization.jsonObject(with: dirty.stdout), "\(dirty)")
+        var checker = ContractChecker(codes: try Contract.findingCodes())
+        let report = try #require(checker.check(document: document).first)
+        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
+        #expect(report["activation"] is NSNull, "\(dirty)")
+        #expect(report["undetermined"] is String, "\(dirty)")
+        let findings = try #require(report["findings"] as? [[String: Any]])
+        let notCommitted = try #require(findings.first { $0["code"] as? String == "not-committed" }, "\(dirty)")
+        #expect((notCommitted["fix"] as? String)?.contains("--sync") == true)
+
+        let synced = try Runner.swapinspect(["--json", "--sync", path])
+        #expect(synced.status == 0, "\(synced)")
+        let after = try #require(try? JSONSerialization.jsonObject(with: synced.stdout) as? [String: Any], "\(synced)")
+        let judged = try #require((after["reports"] as? [[String: Any]])?.first)
+        #expect((judged["activation"] as? [String: Any])?["ok"] as? Bool == true, "\(synced)")
+    }
+
     /// A good swap file: the numbers the kernel would print, and the extents adding up.
     @Test func goodSwapFileReportsTheKernelNumbers() throws {
         let dir = try TemporaryDirectory()

@@ -164,7 +164,9 @@ struct IomapModelTests {
         let extents = blocks([(0, 5000, 128)], blockSize: 4096) + blocks([(128, 0, 128)], blockSize: 4096, flags: .delalloc)
         let activation = ActivationSimulator.iomap(
             extents: extents, fileSize: 256 * 4096, pageSize: 4096, maxPages: 256, path: "/swapfile")
-        #expect(activation.refusal?.finding.code == .notCommitted)
+        #expect(activation.undetermined?.finding.code == .notCommitted)
+        #expect(activation.refusal == nil)
+        #expect(!activation.ok)
     }
 
     @Test func noRunHoldingAWholePageMeansNoUsablePage() {
