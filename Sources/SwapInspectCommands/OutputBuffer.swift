@@ -51,7 +51,9 @@ struct OutputBuffer {
                 append(chunk, used)
                 used = 0
             }
-            used += format(row, chunk + used)
+            let written = format(row, chunk + used)
+            assert(written <= maxRowBytes, "a row of \(written) bytes overran its bound of \(maxRowBytes)")
+            used += written
         }
         append(chunk, used)
     }
@@ -61,8 +63,9 @@ struct OutputBuffer {
         flushIfFull()
     }
 
-    /// The most bytes `putRow` writes: three 20-digit numbers and a newline.
-    static let maxRowBytes = 3 * 20 + 1
+    /// The most bytes `putRow` writes at `width`: three columns, each `width` wide or a number's 20 digits
+    /// when that is wider, and a newline.
+    static func maxRowBytes(width: Int) -> Int { 3 * max(width, 20) + 1 }
 
     /// `a`, `b` and `c` right-aligned in `width` columns each (wider numbers take the room they need),
     /// then a newline, at `out`; returns the bytes written. One row of the extent table.

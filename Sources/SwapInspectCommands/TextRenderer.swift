@@ -7,6 +7,8 @@ struct TextRenderer {
     var allExtents: Bool
     /// Rows shown at each end of an abbreviated extent table.
     static let abbreviatedRows = 5
+    /// Width of each column of the extent table.
+    static let columnWidth = 16
 
     func render(_ report: Report, into out: inout OutputBuffer) {
         let facts = report.facts
@@ -142,8 +144,8 @@ struct TextRenderer {
     }
 
     func writeRows(_ extents: ArraySlice<SwapExtent>, into out: inout OutputBuffer) {
-        out.writeRows(extents, maxRowBytes: OutputBuffer.maxRowBytes) { extent, row in
-            OutputBuffer.putRow(extent.swapPage, extent.physicalPage, extent.pages, width: 16, at: row)
+        out.writeRows(extents, maxRowBytes: OutputBuffer.maxRowBytes(width: Self.columnWidth)) { extent, row in
+            OutputBuffer.putRow(extent.swapPage, extent.physicalPage, extent.pages, width: Self.columnWidth, at: row)
         }
     }
 

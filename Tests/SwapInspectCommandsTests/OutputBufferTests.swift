@@ -17,11 +17,11 @@ struct OutputBufferTests {
         return values
     }()
 
-    /// A reference row: each number right-aligned in 16 columns, or unpadded when wider.
-    static func reference(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> String {
+    /// A reference row: each number right-aligned in `width` columns, or unpadded when wider.
+    static func reference(_ a: UInt64, _ b: UInt64, _ c: UInt64, width: Int = 16) -> String {
         func column(_ value: UInt64) -> String {
             let digits = String(value)
-            return String(repeating: " ", count: max(0, 16 - digits.count)) + digits
+            return String(repeating: " ", count: max(0, width - digits.count)) + digits
         }
         return column(a) + column(b) + column(c) + "\n"
     }
@@ -32,17 +32,20 @@ struct OutputBufferTests {
         }
     }
 
-    @Test func rowsMatchDecimalTextAtEveryWidth() {
+    /// Every width from none to past the widest number (the fast path below 20 columns, with and without a
+    /// tail that is not a multiple of eight bytes; the padded path above), against decimal text.
+    @Test(arguments: 0...24)
+    func rowsMatchDecimalTextAtEveryWidth(_ width: Int) {
         var expected = ""
         var rows: [(UInt64, UInt64, UInt64)] = []
         for (index, value) in Self.values.enumerated() {
             let other = Self.values[(index * 7 + 3) % Self.values.count]
             rows.append((value, other, UInt64(index)))
-            expected += Self.reference(value, other, UInt64(index))
+            expected += Self.reference(value, other, UInt64(index), width: width)
         }
         var buffer = OutputBuffer(fd: nil)
-        buffer.writeRows(rows, maxRowBytes: OutputBuffer.maxRowBytes) { row, out in
-            OutputBuffer.putRow(row.0, row.1, row.2, width: 16, at: out)
+        buffer.writeRows(rows, maxRowBytes: OutputBuffer.maxRowBytes(width: width)) { row, out in
+            OutputBuffer.putRow(row.0, row.1, row.2, width: width, at: out)
         }
         #expect(buffer.text == expected)
     }
@@ -51,7 +54,7 @@ struct OutputBufferTests {
     @Test func rowsSpanningChunksArriveWhole() {
         let count = 5000
         var buffer = OutputBuffer(fd: nil)
-        buffer.writeRows(0..<count, maxRowBytes: OutputBuffer.maxRowBytes) { index, out in
+        buffer.writeRows(0..<count, maxRowBytes: OutputBuffer.maxRowBytes(width: 16)) { index, out in
             OutputBuffer.putRow(UInt64(index), UInt64(index) * 1_000_003, 1, width: 16, at: out)
         }
         let expected = (0..<count).map { Self.reference(UInt64($0), UInt64($0) * 1_000_003, 1) }.joined()
