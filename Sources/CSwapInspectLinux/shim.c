@@ -75,13 +75,14 @@ static int walk_call(int fd, struct fiemap *fm, uint32_t capacity, uint64_t star
     return 0;
 }
 
-/* The byte after the batch, or 0 when the batch ends the walk: empty, LAST, or a tail that does not
-   move past `start` (a zero-length extent, or a file rewritten under the walk): never a loop. */
+/* The byte after the batch, or 0 when the batch ends the walk: empty, LAST, a zero-length tail (asking
+   from its end would return it again), or a tail whose end does not move past `start` (u64 overflow, or
+   a file system answering with extents before the range): never a loop, never an extent twice. */
 static uint64_t walk_next(const struct fiemap *fm, uint64_t start) {
     uint32_t n = fm->fm_mapped_extents;
     if (n == 0) return 0;
     const struct fiemap_extent *tail = &fm->fm_extents[n - 1];
-    if (tail->fe_flags & FIEMAP_EXTENT_LAST) return 0;
+    if ((tail->fe_flags & FIEMAP_EXTENT_LAST) || tail->fe_length == 0) return 0;
     uint64_t next = tail->fe_logical + tail->fe_length;
     return next > start ? next : 0;
 }
