@@ -42,16 +42,10 @@ public struct AreaFacts: Sendable {
     public var filesystem: FilesystemFacts?
     /// The first bytes of the area (up to 64 KiB, fewer for a short file).
     public var headerBytes: [UInt8]
-    /// The file's extents in file order. `extentTally` always describes them.
-    public var extents: [FileExtent] {
-        get { storedExtents }
-        set {
-            storedExtents = newValue
-            extentTally = ExtentTally(newValue)
-        }
-    }
+    /// The file's extents in file order, replaced only whole (`setExtents`), so that `extentTally`
+    /// always describes them.
+    public private(set) var extents: [FileExtent]
     public private(set) var extentTally: ExtentTally
-    private var storedExtents: [FileExtent]
     public var source: ExtentSource
     /// `si->bdev` is non-rotational (the kernel prints `SS`).
     public var nonRotational: Bool
@@ -66,10 +60,14 @@ public struct AreaFacts: Sendable {
     /// A file on btrfs: what `btrfs_swap_activate` looks at (flags, file extent items, chunk map).
     public var btrfs: BtrfsFacts? = nil
 
-    /// Extents whose tally the adapter gathered while mapping them.
-    public mutating func setExtents(_ extents: [FileExtent], tally: ExtentTally) {
+    public mutating func setExtents(_ extents: [FileExtent]) {
+        setExtents(extents, tally: ExtentTally(extents))
+    }
+
+    /// Extents whose tally an adapter of this package gathered while mapping them (no second pass).
+    package mutating func setExtents(_ extents: [FileExtent], tally: ExtentTally) {
         assert(tally == ExtentTally(extents), "the tally must describe the extents")
-        storedExtents = extents
+        self.extents = extents
         extentTally = tally
     }
 
@@ -88,7 +86,7 @@ public struct AreaFacts: Sendable {
         self.gid = gid
         self.filesystem = filesystem
         self.headerBytes = headerBytes
-        self.storedExtents = extents
+        self.extents = extents
         self.extentTally = ExtentTally(extents)
         self.source = source
         self.nonRotational = nonRotational

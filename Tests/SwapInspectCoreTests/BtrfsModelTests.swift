@@ -388,7 +388,7 @@ struct BtrfsModelTests {
         #expect(report.activation == nil)
 
         var facts = small.facts
-        facts.extents = [FileExtent(logical: 0, physical: SmallBtrfs.chunkLogical, length: SmallBtrfs.size)]
+        facts.setExtents([FileExtent(logical: 0, physical: SmallBtrfs.chunkLogical, length: SmallBtrfs.size)])
         #expect(Inspector.inspect(facts, options: InspectOptions(pageSize: 4096)).activation?.ok == true)
     }
 
@@ -396,10 +396,10 @@ struct BtrfsModelTests {
     @Test func fiemapSharedFlagOverridesTheExtentTree() {
         let small = SmallBtrfs()
         var facts = small.facts
-        facts.extents = [
+        facts.setExtents([
             FileExtent(logical: 0, physical: SmallBtrfs.chunkLogical, length: 2 * mebibyte),
             FileExtent(logical: 2 * mebibyte, physical: SmallBtrfs.chunkLogical + 2 * mebibyte, length: 2 * mebibyte, flags: [.shared, .unwritten]),
-        ]
+        ])
         let report = Inspector.inspect(facts, options: InspectOptions(pageSize: 4096))
         #expect(report.kernelLog == warning("must not be copy-on-write"))
         #expect(report.codes.contains(.sharedExtents))
