@@ -32,7 +32,7 @@ test: deps
 	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
 ## bench: times swapinspect against filefrag, debugfs and a bare FIEMAP walk at 1–1M extents (root for the
-## loop-mounted images; ~5 minutes, ~25 GiB of sparse images under /var/tmp); writes bench/out/results.md
+## loop-mounted images; ~7 minutes, ~25 GiB of sparse images under /var/tmp); writes bench/out/results.md
 bench: deps bench-deps
 	@./bench/run.sh
 
