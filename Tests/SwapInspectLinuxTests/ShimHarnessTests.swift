@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// The C shim's FIEMAP walk compiled with its ioctl and pthread_create scripted (ShimHarness/), so that the
+/// paths a real file system cannot be made to take on demand run on every `make test`: an error from the
+/// helper thread in the middle of a walk, EINTR, no thread, a zero-length tail, and many short walks.
+@Suite("C shim, syscalls scripted")
+struct ShimHarnessTests {
+    static let harness = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("ShimHarness")
+    static let shim = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/CSwapInspectLinux")
+
+    /// cc, gcc, or the clang that comes with the Swift toolchain.
+    static func compiler() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for name in ["cc", "gcc", "clang"] {
+            for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+                return "\(directory)/\(name)"
+            }
+        }
+        return nil
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    @Test func fiemapWalkTakesEveryPathCorrectly() throws {
+        guard let cc = Self.compiler() else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("no C compiler (cc, gcc or clang) in PATH") }
+            print("skipped: no C compiler (cc, gcc or clang) in PATH")
+            try Test.cancel("no C compiler in PATH")
+        }
+        let dir = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let binary = "\(dir)/fiemap_walk_test"
+        let build = try Self.run(cc, [
+            "-std=gnu11", "-O1", "-Wall", "-pthread",
+            "-I", Self.shim.path, "-I", Self.shim.appendingPathComponent("include").path,
+            Self.harness.appendingPathComponent("fiemap_walk_test.c").path, "-o", binary,
+        ])
+        try #require(build.status == 0, "the harness does not compile:\n\(build.output)")
+        let result = try Self.run(binary, [])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output == "ok\n", "\(result.output)")
+    }
+}
