@@ -144,24 +144,31 @@ enum BtrfsArea {
             tree_id: tree, min_objectid: objectid, max_objectid: maxObjectid ?? objectid, min_type: UInt32(type),
             max_type: UInt32(maxType ?? type), min_offset: 0, max_offset: .max)
         var found: [(key: Key, body: [UInt8])] = []
-        var items = [si_btrfs_item](repeating: si_btrfs_item(), count: Int(batch))
-        var data = [UInt8](repeating: 0, count: Int(buffer))
+        // Not cleared: the shim fills the first `count` items and the bodies they point at, and only those
+        // are read. (Zero-filled arrays here cost more than the search itself, once per data extent.)
+        let items = UnsafeMutableBufferPointer<si_btrfs_item>.allocate(capacity: Int(batch))
+        defer { items.deallocate() }
+        let data = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(buffer), alignment: 8)
+        defer { data.deallocate() }
         while true {
             var count: UInt32 = 0
-            let result = items.withUnsafeMutableBufferPointer { itemPointer in
-                data.withUnsafeMutableBufferPointer { dataPointer in
-                    syscall {
-                        si_btrfs_tree_search(fd.rawValue, &range, itemPointer.baseAddress, batch, dataPointer.baseAddress, buffer, &count)
-                    }
-                }
+            let result = syscall {
+                si_btrfs_tree_search(
+                    fd.rawValue, &range, items.baseAddress, batch, data.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer, &count)
             }
-            if case .failure(let error) = result { return .failure(error) }
+            let status: Int32
+            switch result {
+            case .success(let value): status = value
+            case .failure(let error): return .failure(error)
+            }
             if count == 0 { break }
             for item in items[0..<Int(count)] {
                 let start = Int(item.data_offset)
-                let body = Array(data[start..<(start + Int(item.length))])
+                let body = Array(UnsafeRawBufferPointer(rebasing: data[start..<(start + Int(item.length))]))
                 found.append((Key(objectid: item.objectid, type: UInt8(truncatingIfNeeded: item.type), offset: item.offset), body))
             }
+            // The shim saw that these were the range's last items.
+            if status == 1 { break }
             // Continue just after the last key (the search range is over whole keys).
             let last = items[Int(count) - 1]
             if last.offset < .max {
@@ -235,10 +242,11 @@ enum BtrfsArea {
 
     /// EXTENT_ITEM (inline refs) and keyed EXTENT_DATA_REF / SHARED_DATA_REF items of a data extent.
     static func backrefs(_ fd: FileDescriptor, bytenr: UInt64) -> Result<[BtrfsBackref], Errno> {
-        // One extent item and its keyed references: a small buffer, as this runs once per data extent.
+        // One extent item and its keyed references, once per data extent: a buffer with room for a whole
+        // node beyond them, so that one call is enough (the shim can tell the range is exhausted).
         switch search(
             fd, tree: BtrfsLayout.extentTree, objectid: bytenr, type: BtrfsLayout.extentItemKey, maxType: BtrfsLayout.sharedDataRefKey,
-            batch: 256, buffer: 1 << 16)
+            batch: 256, buffer: 1 << 17)
         {
         case .failure(let error): return .failure(error)
         case .success(let found):
@@ -261,11 +269,11 @@ enum BtrfsArea {
     }
 
     static func referencers(_ fd: FileDescriptor, logical: UInt64) -> Result<[BtrfsReferencer], Errno> {
-        var values = [UInt64](repeating: 0, count: Int(logicalInoCapacity))
+        // Not cleared: the shim fills the first `count` values, and only those are read.
+        let values = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Int(logicalInoCapacity))
+        defer { values.deallocate() }
         var count: UInt32 = 0
-        let result = values.withUnsafeMutableBufferPointer { pointer in
-            syscall { si_btrfs_logical_ino(fd.rawValue, logical, pointer.baseAddress, logicalInoCapacity, &count) }
-        }
+        let result = syscall { si_btrfs_logical_ino(fd.rawValue, logical, values.baseAddress, logicalInoCapacity, &count) }
         if case .failure(let error) = result { return .failure(error) }
         return .success(
             stride(from: 0, to: Int(count) - 2, by: 3).map { BtrfsReferencer(inode: values[$0], offset: values[$0 + 1], root: values[$0 + 2]) })

@@ -83,7 +83,8 @@ typedef struct {
 
 /// One BTRFS_IOC_TREE_SEARCH_V2 call: up to `capacity` items from the start of `range`, bodies copied
 /// into `data`. Needs CAP_SYS_ADMIN (EPERM otherwise). Returns 0 and the count in `*count` (0 = the
-/// range is exhausted), or -1 with errno set (EOVERFLOW: one item is larger than `data_capacity`).
+/// range is exhausted), 1 when the items returned are certainly the last of the range (`data` had room
+/// for more), or -1 with errno set (EOVERFLOW: one item is larger than `data_capacity`).
 int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_item *items, uint32_t capacity,
                          uint8_t *data, uint64_t data_capacity, uint32_t *count);
 
