@@ -50,6 +50,15 @@ public struct FileExtent: Sendable, Equatable {
     }
 
     public var logicalEnd: UInt64 { logical + length }
+
+    /// The largest byte offset of a file or a device (`loff_t`): FIEMAP and libext2fs report nothing past it.
+    public static let maxOffset: UInt64 = 1 << 63
+
+    /// Within `maxOffset` on both sides (so that every sum the models make fits in 64 bits).
+    public var isPlausible: Bool {
+        logical <= Self.maxOffset && physical <= Self.maxOffset
+            && length <= Self.maxOffset - logical && length <= Self.maxOffset - physical
+    }
 }
 
 /// What the findings need to know of a file's extents as a whole: gathered while an adapter maps them
@@ -59,6 +68,9 @@ public struct ExtentTally: Sendable, Equatable {
     public private(set) var flags: ExtentFlags = []
     public private(set) var unwrittenCount = 0
     public private(set) var unwrittenBytes: UInt64 = 0
+    /// The first extent no file system could report: one reaching past `FileExtent.maxOffset` on the
+    /// file or the device. Such a map comes from corrupt metadata; the models' arithmetic assumes none.
+    public private(set) var implausible: FileExtent?
 
     public init() {}
 
@@ -68,6 +80,7 @@ public struct ExtentTally: Sendable, Equatable {
 
     @inline(__always)
     public mutating func add(_ extent: FileExtent) {
+        if implausible == nil && !extent.isPlausible { implausible = extent }
         flags.formUnion(extent.flags)
         if extent.flags.contains(.unwritten) {
             unwrittenCount += 1

@@ -166,6 +166,18 @@ public enum Inspector {
             return report
         }
 
+        // Numbers no file system reports come from corrupt metadata (or a corrupt image): no prediction.
+        if facts.kind == .file, facts.size > FileExtent.maxOffset || facts.extentTally.implausible != nil {
+            let reason: String
+            if let extent = facts.extentTally.implausible {
+                reason = "the extent map is corrupt: the extent at file byte \(extent.logical) (\(extent.length) bytes at device byte \(extent.physical)) reaches past the largest offset a file or device has (2^63)"
+            } else {
+                reason = "the file size \(facts.size) is past the largest offset a file has (2^63): its metadata is corrupt"
+            }
+            report.undetermined = reason
+            return report
+        }
+
         // The swap path is chosen before the header is read: a file system without one fails first.
         let model: ActivationModel
         if facts.kind == .blockDevice {

@@ -1,0 +1,52 @@
+import SwapInspectCore
+import Testing
+
+/// What the layout fuzzer (fuzz/Sources/FuzzLayout) found, as facts. The raw inputs are kept in
+/// fuzz/regressions/FuzzLayout/ and are replayed first by every `make fuzz`.
+@Suite("fuzz regressions")
+struct FuzzRegressionTests {
+    let kib: UInt64 = 1024
+
+    /// crash-e0635286: an extent whose device offset is near 2^64 trapped on arithmetic overflow in the
+    /// generic model. No file system reports such a map: the area is undetermined, with a reason.
+    @Test(arguments: [FilesystemMagic.msdos, FilesystemMagic.ext])
+    func extentPastTheLargestOffsetIsUndeterminedNotACrash(_ magic: UInt64) {
+        let kind = FilesystemCatalog.classify(magic: magic, mountType: nil, ext4Driver: true)
+        for extent in [
+            FileExtent(logical: 0, physical: .max - 100, length: 16 * kib),
+            FileExtent(logical: .max - 10, physical: 1 << 20, length: 16 * kib),
+            FileExtent(logical: 0, physical: 1 << 20, length: 1 << 63),
+        ] {
+            let facts = AreaFacts(
+                path: "/fuzz/swapfile", kind: .file, size: 16 * kib,
+                filesystem: FilesystemFacts(kind: kind, blockSize: 1024, device: "/dev/fuzz"),
+                headerBytes: HeaderForge(lastPage: 3).bytes(), extents: [extent])
+            let report = Inspector.inspect(facts, options: InspectOptions(pageSize: 4096))
+            #expect(report.undetermined?.contains("extent map is corrupt") == true, "\(extent)")
+            #expect(report.activation == nil)
+        }
+        let huge = AreaFacts(
+            path: "/fuzz/swapfile", kind: .file, size: .max,
+            filesystem: FilesystemFacts(kind: kind, blockSize: 1024, device: "/dev/fuzz"),
+            headerBytes: HeaderForge(lastPage: 3).bytes(), extents: [])
+        #expect(Inspector.inspect(huge, options: InspectOptions(pageSize: 4096)).undetermined?.contains("file size") == true)
+    }
+
+    /// timeout-84e18abe: a 4 TiB file on 1 KiB blocks, its run one block off a page boundary, hung the
+    /// generic model (a kernel-style walk of 4 billion blocks). It now steps a whole extent at a time:
+    /// three blocks slid, then every whole page at once, as the kernel's loop would end up.
+    @Test(.timeLimit(.minutes(1)))
+    func hugeMisalignedGenericFileIsPredictedAtOnce() {
+        let size: UInt64 = 4 << 40
+        let extent = FileExtent(logical: 0, physical: (1 << 30) + kib, length: size, flags: .last)
+        let activation = ActivationSimulator.generic(
+            extents: [extent], fileSize: size, blockSize: 1024, pageSize: 4096, maxPages: size / 4096, path: "/fuzz/swapfile")
+        let firstPage: UInt64 = ((1 << 30) / kib + 4) / 4  // block 1048577 slides to 1048580
+        let pages: UInt64 = (size / kib - 3) / 4
+        #expect(activation.ok)
+        #expect(activation.maxPages == pages)
+        #expect(activation.extents == [SwapExtent(swapPage: 0, physicalPage: firstPage, pages: pages)])
+        #expect(activation.lowestPhysicalPage == firstPage + 1)
+        #expect(activation.highestPhysicalPage == firstPage + pages - 1)
+    }
+}
