@@ -305,8 +305,28 @@ public enum ActivationSimulator {
             while cursor < mapped.count && mapped[cursor].logicalEnd <= probeByte { cursor += 1 }
             let firstBlock = bmap(probe, from: cursor)
             if firstBlock == 0 { return activation.fail(holes) }
-            if firstBlock % blocksPerPage != 0 {
-                probe += 1
+            // The blocks from `probe` on that lie in the same extent map linearly (firstBlock + j), so the
+            // kernel's block-by-block steps through them are taken at once, with the same outcome: sliding
+            // through a misaligned stretch, or taking the whole pages inside the extent. A huge file costs
+            // its extents, not its blocks; pages that cross into the next extent are probed block by block.
+            let inExtent = (mapped[cursor].logicalEnd - probeByte + block - 1) / block
+            let misalignment = firstBlock % blocksPerPage
+            if misalignment != 0 {
+                probe += min(blocksPerPage - misalignment, inExtent)
+                continue
+            }
+            if inExtent >= blocksPerPage {
+                let pages = min(inExtent / blocksPerPage, maxPages - pageNumber, (lastBlock - probe) / blocksPerPage)
+                let physicalPage = firstBlock / blocksPerPage
+                // The header page (swap page 0) is left out of the span bookkeeping.
+                let uncounted: UInt64 = pageNumber == 0 ? 1 : 0
+                if pages > uncounted {
+                    lowest = min(lowest, physicalPage + uncounted)
+                    highest = max(highest, physicalPage + pages - 1)
+                }
+                list.add(swapPage: pageNumber, pages: pages, physicalPage: physicalPage)
+                pageNumber += pages
+                probe += pages * blocksPerPage
                 continue
             }
             var offset: UInt64 = 1
