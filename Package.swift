@@ -8,6 +8,8 @@ let package = Package(
         // For the fuzz package (fuzz/Package.swift), which depends on this one by path.
         .library(name: "SwapInspectCore", targets: ["SwapInspectCore"]),
         .library(name: "SwapInspectImage", targets: ["SwapInspectImage"]),
+        // The renderers, for the layout fuzzer (built in debug, so `@testable import` reaches them).
+        .library(name: "SwapInspectCommands", targets: ["SwapInspectCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

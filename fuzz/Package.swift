@@ -13,6 +13,12 @@ let package = Package(
         .executableTarget(name: "FuzzProcSwaps", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzFstab", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(
+            name: "FuzzLayout",
+            dependencies: [
+                "CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect"),
+                .product(name: "SwapInspectCommands", package: "swapinspect"),
+            ]),
+        .executableTarget(
             name: "FuzzImage",
             dependencies: [
                 "CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect"),

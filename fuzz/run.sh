@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz: builds the libFuzzer targets of fuzz/Package.swift with ASan and runs each for a bounded
 # time over seeds made here (real mkswap headers, /proc/swaps and fstab samples, small ext4 images).
-# Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s; FuzzHeader FuzzProcSwaps FuzzFstab FuzzImage)
+# Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s; FuzzHeader FuzzLayout FuzzProcSwaps FuzzFstab FuzzImage)
 # Corpora grow in fuzz/corpus/TARGET, crashes land in fuzz/artifacts/TARGET (both gitignored).
 # Exit 1 when any target found a crash, a leak, a timeout or a sanitizer report.
 set -euo pipefail
@@ -10,7 +10,7 @@ ROOT=$PWD
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(FuzzHeader FuzzProcSwaps FuzzFstab FuzzImage)
+((${#TARGETS[@]})) || TARGETS=(FuzzHeader FuzzLayout FuzzProcSwaps FuzzFstab FuzzImage)
 SCRATCH=$ROOT/.build-fuzz
 FUZZ=$ROOT/fuzz
 
@@ -101,7 +101,19 @@ seed_image() {
     mke2fs "${opts[@]}" -t ext4 -O ^has_journal,^resize_inode "$dir/ext4-deep.img" 256K >/dev/null
 }
 
+# Layouts (FuzzLayout.swift decodes: page size, iomap or generic, block size, last_page, then extents of
+# logical, physical, length as LEB128 and two flag bytes): one 1 MiB extent; two 512 KiB pieces with a
+# gap on 1 KiB blocks (generic); a misaligned unwritten piece.
+seed_layout() {
+    local dir=$SEEDS/FuzzLayout
+    mkdir -p "$dir"
+    printf '\x00\x00\x03\xff\x01\x00\x80\x80\x40\x80\x80\x40\x00\x01' > "$dir/one-extent"
+    printf '\x00\x01\x01\xff\x01\x00\x80\x80\x40\x80\x80\x20\x00\x00\x80\x80\x20\x80\x80\x80\x01\x80\x80\x20\x00\x01' > "$dir/gap-generic"
+    printf '\x00\x00\x03\x7f\x00\x80\x10\x80\x80\x40\x01\x00\x80\x80\x40\x80\x90\x40\x80\x80\x3f\x01\x01' > "$dir/misaligned-unwritten"
+}
+
 seed_header
+seed_layout
 seed_text
 seed_image
 
@@ -112,13 +124,16 @@ for target in "${TARGETS[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     case $target in
         FuzzImage) max_len=262144 ;;
-        FuzzHeader) max_len=65536 ;;
+        FuzzHeader | FuzzLayout) max_len=65536 ;;
         *) max_len=4096 ;;
     esac
     echo "== $target: ${SECONDS_PER_TARGET}s"
     start=$(date +%s)
     set +e
-    TMPDIR=$scratch ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$BIN/$target" "$corpus" "$SEEDS/$target" \
+    # Inputs that once crashed or hung (fuzz/regressions/TARGET, committed) are replayed with the seeds.
+    regressions=()
+    [[ -d $FUZZ/regressions/$target ]] && regressions=("$FUZZ/regressions/$target")
+    TMPDIR=$scratch ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$BIN/$target" "$corpus" "$SEEDS/$target" "${regressions[@]}" \
         -max_total_time="$SECONDS_PER_TARGET" -max_len=$max_len -timeout=10 -rss_limit_mb=4096 \
         -artifact_prefix="$artifacts/" -print_final_stats=1 > "$FUZZ/artifacts/$target.log" 2>&1
     code=$?

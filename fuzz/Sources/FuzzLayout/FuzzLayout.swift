@@ -1,0 +1,88 @@
+import CFuzzDriver
+import Foundation
+import SwapInspectCore
+
+@testable import SwapInspectCommands
+
+/// Arbitrary file layouts through the activation models and both renderers: the input is decoded into a
+/// page size, a file system (iomap or generic bmap), a block size, a header's last_page and a list of
+/// extents (offsets, lengths and FIEMAP flags as they come); the report is rendered as the full text
+/// table and as the contract's JSON, which must parse. Covers the hand-written number formatting, whose
+/// pointer writes ASan checks.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLayout(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    var input = Input(UnsafeBufferPointer(start: data, count: size))
+    let pageSize = SwapHeaderLayout.candidatePageSizes[Int(input.byte()) % SwapHeaderLayout.candidatePageSizes.count]
+    let iomap = input.byte() & 1 == 0
+    let blockSize = [512, 1024, 2048, 4096, 65536][Int(input.byte()) % 5]
+    let lastPage = UInt32(truncatingIfNeeded: input.number())
+    var extents: [FileExtent] = []
+    while !input.atEnd && extents.count < 4096 {
+        extents.append(
+            FileExtent(
+                logical: input.number(), physical: input.number(), length: input.number(),
+                flags: ExtentFlags(rawValue: UInt32(input.byte()) | UInt32(input.byte() & 0x3) << 8)))
+    }
+    let fileSize = extents.map { $0.logical &+ $0.length }.max() ?? 0
+
+    var header = [UInt8](repeating: 0, count: pageSize)
+    let magic = Array("SWAPSPACE2".utf8)
+    header.replaceSubrange((pageSize - magic.count)..<pageSize, with: magic)
+    for (offset, value) in [(SwapHeaderLayout.versionOffset, UInt32(1)), (SwapHeaderLayout.lastPageOffset, lastPage)] {
+        for index in 0..<4 { header[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(index))) }
+    }
+    let kind = FilesystemCatalog.classify(magic: iomap ? FilesystemMagic.ext : FilesystemMagic.msdos, mountType: nil, ext4Driver: true)
+    let facts = AreaFacts(
+        path: "/fuzz/swap\"file\n", kind: .file, size: fileSize,
+        filesystem: FilesystemFacts(kind: kind, blockSize: blockSize, device: "/dev/fuzz"), headerBytes: header,
+        extents: extents)
+    let report = Inspector.inspect(facts, options: InspectOptions(pageSize: pageSize))
+
+    var text = OutputBuffer(fd: nil)
+    TextRenderer(colour: false, allExtents: true).render(report, into: &text)
+    var json = OutputBuffer(fd: nil)
+    JSONRenderer.render([report], errors: [], into: &json)
+    let document = Data(json.bytes)
+    if (try? JSONSerialization.jsonObject(with: document)) == nil {
+        fatalError("invalid JSON:\n\(json.text)")
+    }
+    if let activation = report.activation, activation.ok {
+        // Every swap extent is a table row: the text has at least as many lines.
+        precondition(text.bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count >= activation.extents.count)
+    }
+    return 0
+}
+
+/// Little-endian bytes and LEB128-style numbers from the fuzzer's input, zero once it runs out.
+struct Input {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    mutating func byte() -> UInt8 {
+        guard position < bytes.count else { return 0 }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func number() -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while shift < 64 {
+            let next = byte()
+            value |= UInt64(next & 0x7F) << shift
+            if next & 0x80 == 0 || atEnd { break }
+            shift += 7
+        }
+        return value
+    }
+}
+
+/// The entry point SwiftPM links as main (see CFuzzDriver.h).
+@_cdecl("FuzzLayout_main")
+public func fuzzLayoutMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    si_fuzz_main(argc, argv) { data, size in fuzzLayout(data!, size) }
+}
