@@ -197,7 +197,7 @@ public enum ActivationSimulator {
                         "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync",
                         Finding(
                             .notCommitted,
-                            "data at file bytes \(extent.logical)..\(extent.logicalEnd - 1) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
+                            "data at file bytes \(extent.logical)..\(extent.lastByte) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
                             fix: "inspect with --sync, or run: sync \(path)"))
                 }
                 if extent.flags.contains(.encoded) {

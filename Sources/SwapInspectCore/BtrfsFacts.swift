@@ -75,6 +75,29 @@ public struct BtrfsFacts: Sendable, Equatable {
     }
 
     public func devicePath(_ devid: UInt64) -> String? { devices.first { $0.devid == devid }?.path }
+
+    /// Larger than any byte offset or size in a real btrfs (4 EiB): the model adds up to three such numbers.
+    public static let largestPlausible: UInt64 = 1 << 62
+
+    /// Why these facts cannot come from a sound file system (a byte number past `largestPlausible` in an
+    /// extent item or the chunk map, a chunk without stripes), or nil.
+    public var implausibility: String? {
+        let limit = Self.largestPlausible
+        for item in items ?? [] {
+            let numbers = [item.fileOffset, item.numBytes, item.ramBytes, item.diskBytenr, item.diskNumBytes, item.offset]
+            if numbers.contains(where: { $0 > limit }) {
+                return "the extent item at file offset \(item.fileOffset) holds a byte number past 2^62 (disk_bytenr \(item.diskBytenr), offset \(item.offset), num_bytes \(item.numBytes))"
+            }
+        }
+        for chunk in chunks ?? [] {
+            if chunk.stripes.isEmpty { return "the chunk at logical \(chunk.logical) has no stripes" }
+            let numbers = [chunk.logical, chunk.length, chunk.stripeLength] + chunk.stripes.map(\.offset)
+            if numbers.contains(where: { $0 > limit }) {
+                return "the chunk at logical \(chunk.logical) (length \(chunk.length)) holds a byte number past 2^62"
+            }
+        }
+        return nil
+    }
 }
 
 public struct BtrfsDevice: Sendable, Equatable {

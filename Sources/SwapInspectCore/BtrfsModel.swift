@@ -175,7 +175,7 @@ private struct Walk {
         let isize = facts.size / sector * sector
         if let delalloc = fiemap.first(where: { $0.logical < isize && !$0.flags.isDisjoint(with: [.delalloc, .unknown]) }) {
             return undetermined(
-                "data at file bytes \(delalloc.logical)..\(delalloc.logicalEnd - 1) is not yet on disk (delayed allocation): the kernel writes it back before it maps the file, to a place not known yet; run sync, or inspect with --sync")
+                "data at file bytes \(delalloc.logical)..\(delalloc.lastByte) is not yet on disk (delayed allocation): the kernel writes it back before it maps the file, to a place not known yet; run sync, or inspect with --sync")
         }
         let result = if let items = btrfs.items { walkItems(items, isize: isize) } else { walkFiemap(isize: isize) }
         if let result { return result }
@@ -222,7 +222,9 @@ private struct Walk {
                     fix: "recreate it: \(recreate)")
             }
             if item.diskBytenr == 0 {
-                return refuseHole("file bytes \(item.fileOffset)..\(item.end(sectorSize: btrfs.sectorSize) - 1) are an explicit hole")
+                let end = item.end(sectorSize: btrfs.sectorSize)
+                let span = end > item.fileOffset ? "\(item.fileOffset)..\(end - 1)" : "\(item.fileOffset)"
+                return refuseHole("file bytes \(span) are an explicit hole")
             }
             let logical = item.diskBytenr &+ item.offset
             let end = item.end(sectorSize: btrfs.sectorSize)

@@ -51,6 +51,9 @@ public struct FileExtent: Sendable, Equatable {
 
     public var logicalEnd: UInt64 { logical + length }
 
+    /// The last file byte of the extent, for messages (the first one when the extent is empty).
+    public var lastByte: UInt64 { length == 0 ? logical : logical + length - 1 }
+
     /// The largest byte offset of a file or a device (`loff_t`): FIEMAP and libext2fs report nothing past it.
     public static let maxOffset: UInt64 = 1 << 63
 

@@ -177,6 +177,10 @@ public enum Inspector {
             report.undetermined = reason
             return report
         }
+        if let reason = facts.btrfs?.implausibility {
+            report.undetermined = "the btrfs metadata is corrupt: \(reason)"
+            return report
+        }
 
         // The swap path is chosen before the header is read: a file system without one fails first.
         let model: ActivationModel

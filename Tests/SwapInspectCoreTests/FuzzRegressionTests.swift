@@ -1,8 +1,8 @@
 import SwapInspectCore
 import Testing
 
-/// What the layout fuzzer (fuzz/Sources/FuzzLayout) found, as facts. The raw inputs are kept in
-/// fuzz/regressions/FuzzLayout/ and are replayed first by every `make fuzz`.
+/// What the layout and btrfs fuzzers (fuzz/Sources/FuzzLayout, FuzzBtrfs) found, as facts. The raw inputs
+/// are kept in fuzz/regressions/TARGET/ and are replayed by every `make fuzz`.
 @Suite("fuzz regressions")
 struct FuzzRegressionTests {
     let kib: UInt64 = 1024
@@ -48,5 +48,33 @@ struct FuzzRegressionTests {
         #expect(activation.extents == [SwapExtent(swapPage: 0, physicalPage: firstPage, pages: pages)])
         #expect(activation.lowestPhysicalPage == firstPage + 1)
         #expect(activation.highestPhysicalPage == firstPage + pages - 1)
+    }
+
+    /// FuzzBtrfs crash-aff59854: a delayed-allocation FIEMAP extent of length 0 at file byte 0 underflowed
+    /// the message's last byte. crash-a24ae017: the same for an explicit hole item of 0 bytes.
+    @Test func emptyExtentsAreNamedWithoutUnderflow() {
+        var small = SmallBtrfs()
+        var facts = small.facts
+        facts.setExtents([FileExtent(logical: 0, physical: 0, length: 0, flags: [.delalloc, .unknown])])
+        let delayed = Inspector.inspect(facts, options: InspectOptions(pageSize: 4096))
+        #expect(delayed.undetermined?.contains("data at file bytes 0..0 is not yet on disk") == true, "\(delayed.undetermined ?? "")")
+
+        small.items = [BtrfsFileExtentItem(fileOffset: 0, generation: 10, type: .regular, diskBytenr: 0, numBytes: 0)]
+        let hole = small.report()
+        #expect(hole.findings.contains { $0.code == .holes && $0.message.contains("file bytes 0 are an explicit hole") }, "\(hole.findings)")
+    }
+
+    /// FuzzBtrfs crash-05d7af17: a chunk without stripes indexed stripe 0. Like byte numbers past 2^62 in an
+    /// extent item or the chunk map, it cannot come from a sound file system: undetermined, with the reason.
+    @Test func corruptChunkMapIsUndeterminedNotACrash() {
+        var small = SmallBtrfs()
+        small.chunks[0].stripes = []
+        #expect(small.report().undetermined == "the btrfs metadata is corrupt: the chunk at logical \(SmallBtrfs.chunkLogical) has no stripes")
+        small = SmallBtrfs()
+        small.chunks[1].length = .max
+        #expect(small.report().undetermined?.contains("holds a byte number past 2^62") == true)
+        small = SmallBtrfs()
+        small.items[1].offset = 1 << 63
+        #expect(small.report().undetermined?.contains("the extent item at file offset \(2 * mebibyte)") == true)
     }
 }
