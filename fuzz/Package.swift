@@ -9,13 +9,20 @@ let package = Package(
     dependencies: [.package(name: "swapinspect", path: "..")],
     targets: [
         .target(name: "CFuzzDriver"),
+        .target(name: "FuzzSupport"),
         .executableTarget(name: "FuzzHeader", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzProcSwaps", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzFstab", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(
             name: "FuzzLayout",
             dependencies: [
-                "CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect"),
+                "CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect"),
+                .product(name: "SwapInspectCommands", package: "swapinspect"),
+            ]),
+        .executableTarget(
+            name: "FuzzBtrfs",
+            dependencies: [
+                "CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect"),
                 .product(name: "SwapInspectCommands", package: "swapinspect"),
             ]),
         .executableTarget(

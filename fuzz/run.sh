@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz: builds the libFuzzer targets of fuzz/Package.swift with ASan and runs each for a bounded
 # time over seeds made here (real mkswap headers, /proc/swaps and fstab samples, small ext4 images).
-# Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s; FuzzHeader FuzzLayout FuzzProcSwaps FuzzFstab FuzzImage)
+# Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s; FuzzHeader FuzzLayout FuzzBtrfs FuzzProcSwaps FuzzFstab FuzzImage)
 # Corpora grow in fuzz/corpus/TARGET, crashes land in fuzz/artifacts/TARGET (both gitignored).
 # Exit 1 when any target found a crash, a leak, a timeout or a sanitizer report.
 set -euo pipefail
@@ -10,7 +10,7 @@ ROOT=$PWD
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(FuzzHeader FuzzLayout FuzzProcSwaps FuzzFstab FuzzImage)
+((${#TARGETS[@]})) || TARGETS=(FuzzHeader FuzzLayout FuzzBtrfs FuzzProcSwaps FuzzFstab FuzzImage)
 SCRATCH=$ROOT/.build-fuzz
 FUZZ=$ROOT/fuzz
 
@@ -112,8 +112,20 @@ seed_layout() {
     printf '\x00\x00\x03\x7f\x00\x80\x10\x80\x80\x40\x01\x00\x80\x80\x40\x80\x90\x40\x80\x80\x3f\x01\x01' > "$dir/misaligned-unwritten"
 }
 
+# btrfs facts (FuzzBtrfs.swift decodes them in order): a NOCOW file of one regular 1 MiB item in one
+# single-profile chunk, with its FIEMAP extent; the same checksummed and compressed; a prealloc item
+# shared through a snapshot.
+seed_btrfs() {
+    local dir=$SEEDS/FuzzBtrfs
+    mkdir -p "$dir"
+    printf '\x00\x05\x00\xff\x01\x80\x80\x40\x01\x00\x07\x80\x80\x40\x00\x00\x01\x80\x80\x80\x01\x80\x80\x40\x00\x80\x80\x40\x03\x01\x01\x01\x80\x80\x80\x01\x80\x80\x80\x01\x80\x80\x04\x01\x00\x00\x80\x80\x80\x01\x80\x80\x40\x00\x01' > "$dir/nocow-one-item"
+    printf '\x00\x02\x00\xff\x01\x80\x80\x40\x01\x00\x07\x80\x80\x40\x01\x00\x01\x80\x80\x80\x01\x80\x80\x10\x00\x80\x80\x40\x03\x01\x01\x01\x80\x80\x80\x01\x80\x80\x80\x01\x80\x80\x04\x01\x00\x00\x80\x80\x80\x01\x80\x80\x40\x08\x01' > "$dir/compressed"
+    printf '\x00\x0d\x00\xff\x01\x09\x80\x80\x40\x01\x00\x07\x80\x80\x40\x00\x00\x02\x80\x80\x80\x01\x80\x80\x40\x00\x80\x80\x40\x02\x81\x02\x80\x80\x40\x05\x01\x01\x01\x80\x80\x80\x01\x80\x80\x80\x01\x80\x80\x04\x01\x00\x00\x80\x80\x80\x01\x80\x80\x40\x03\x01' > "$dir/shared-prealloc"
+}
+
 seed_header
 seed_layout
+seed_btrfs
 seed_text
 seed_image
 
@@ -124,7 +136,7 @@ for target in "${TARGETS[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     case $target in
         FuzzImage) max_len=262144 ;;
-        FuzzHeader | FuzzLayout) max_len=65536 ;;
+        FuzzHeader | FuzzLayout | FuzzBtrfs) max_len=65536 ;;
         *) max_len=4096 ;;
     esac
     echo "== $target: ${SECONDS_PER_TARGET}s"

@@ -1,5 +1,6 @@
 import CFuzzDriver
 import Foundation
+import FuzzSupport
 import SwapInspectCore
 
 @testable import SwapInspectCommands
@@ -51,34 +52,6 @@ public func fuzzLayout(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         precondition(text.bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count >= activation.extents.count)
     }
     return 0
-}
-
-/// Little-endian bytes and LEB128-style numbers from the fuzzer's input, zero once it runs out.
-struct Input {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position = 0
-
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
-
-    var atEnd: Bool { position >= bytes.count }
-
-    mutating func byte() -> UInt8 {
-        guard position < bytes.count else { return 0 }
-        defer { position += 1 }
-        return bytes[position]
-    }
-
-    mutating func number() -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while shift < 64 {
-            let next = byte()
-            value |= UInt64(next & 0x7F) << shift
-            if next & 0x80 == 0 || atEnd { break }
-            shift += 7
-        }
-        return value
-    }
 }
 
 /// The entry point SwiftPM links as main (see CFuzzDriver.h).
