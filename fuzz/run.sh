@@ -19,8 +19,13 @@ FUZZ=$ROOT/fuzz
 # LLVMFuzzerRunDriver (SwiftPM renames an executable's entry point to MODULE_main and links main to it).
 # A path dependency's new source files are not noticed by a cached build plan: drop the plan.
 rm -f "$SCRATCH/debug.yaml"
+# The build's own status decides (grep only filters the noise): a failed build must not fuzz old binaries.
+set +o pipefail
 swift build --package-path "$FUZZ" --scratch-path "$SCRATCH" -c debug \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol" || true
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol"
+built=${PIPESTATUS[0]}
+set -o pipefail
+((built == 0)) || { echo "fuzz: the build failed (exit $built)" >&2; exit 2; }
 BIN=$(swift build --package-path "$FUZZ" --scratch-path "$SCRATCH" -c debug --show-bin-path)
 for target in "${TARGETS[@]}"; do
     [[ -x $BIN/$target ]] || { echo "fuzz: $BIN/$target was not built" >&2; exit 2; }

@@ -14,7 +14,11 @@ import SwapInspectCore
 public func fuzzLayout(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     var input = Input(UnsafeBufferPointer(start: data, count: size))
     let pageSize = SwapHeaderLayout.candidatePageSizes[Int(input.byte()) % SwapHeaderLayout.candidatePageSizes.count]
-    let iomap = input.byte() & 1 == 0
+    // Bit 0: iomap or generic. Bit 1: the file is longer than its last extent by (bits 2-7) × 512 bytes,
+    // so that tails past the extents are reached too.
+    let shape = input.byte()
+    let iomap = shape & 1 == 0
+    let tail = shape & 2 != 0 ? UInt64(shape >> 2) * 512 : 0
     let blockSize = [512, 1024, 2048, 4096, 65536][Int(input.byte()) % 5]
     let lastPage = UInt32(truncatingIfNeeded: input.number())
     var extents: [FileExtent] = []
@@ -24,7 +28,7 @@ public func fuzzLayout(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
                 logical: input.number(), physical: input.number(), length: input.number(),
                 flags: ExtentFlags(rawValue: UInt32(input.byte()) | UInt32(input.byte() & 0x3) << 8)))
     }
-    let fileSize = extents.map { $0.logical &+ $0.length }.max() ?? 0
+    let fileSize = (extents.map { $0.logical &+ $0.length }.max() ?? 0) &+ tail
 
     var header = [UInt8](repeating: 0, count: pageSize)
     let magic = Array("SWAPSPACE2".utf8)
