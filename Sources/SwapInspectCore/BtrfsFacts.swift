@@ -76,17 +76,21 @@ public struct BtrfsFacts: Sendable, Equatable {
 
     public func devicePath(_ devid: UInt64) -> String? { devices.first { $0.devid == devid }?.path }
 
-    /// Larger than any byte offset or size in a real btrfs (4 EiB): the model adds up to three such numbers.
+    /// Larger than any device-side byte number in a real btrfs (4 EiB of logical or device address): the
+    /// model adds up to three such numbers.
     public static let largestPlausible: UInt64 = 1 << 62
 
-    /// Why these facts cannot come from a sound file system (a byte number past `largestPlausible` in an
-    /// extent item or the chunk map, a chunk without stripes), or nil.
+    /// Why these facts cannot come from a sound file system, or nil: a file-side range past 2^63 (the
+    /// largest file offset, which preallocation and explicit holes can reach), a device-side number past
+    /// `largestPlausible` in an extent item or the chunk map, or a chunk without stripes.
     public var implausibility: String? {
         let limit = Self.largestPlausible
+        let fileLimit = FileExtent.maxOffset
         for item in items ?? [] {
-            let numbers = [item.fileOffset, item.numBytes, item.ramBytes, item.diskBytenr, item.diskNumBytes, item.offset]
-            if numbers.contains(where: { $0 > limit }) {
-                return "the extent item at file offset \(item.fileOffset) holds a byte number past 2^62 (disk_bytenr \(item.diskBytenr), offset \(item.offset), num_bytes \(item.numBytes))"
+            let fileSide = item.fileOffset <= fileLimit && item.numBytes <= fileLimit - item.fileOffset
+                && item.ramBytes <= fileLimit - item.fileOffset
+            if !fileSide || [item.diskBytenr, item.diskNumBytes, item.offset].contains(where: { $0 > limit }) {
+                return "the extent item at file offset \(item.fileOffset) holds a byte number no file system has (disk_bytenr \(item.diskBytenr), offset \(item.offset), num_bytes \(item.numBytes), ram_bytes \(item.ramBytes))"
             }
         }
         for chunk in chunks ?? [] {

@@ -76,5 +76,21 @@ struct FuzzRegressionTests {
         small = SmallBtrfs()
         small.items[1].offset = 1 << 63
         #expect(small.report().undetermined?.contains("the extent item at file offset \(2 * mebibyte)") == true)
+        small = SmallBtrfs()
+        small.items[1].numBytes = .max - mebibyte
+        #expect(small.report().undetermined?.contains("the extent item at file offset \(2 * mebibyte)") == true)
+    }
+
+    /// File offsets past 4 EiB are real on btrfs (a preallocation or an explicit hole out there): the file
+    /// side is bounded by 2^63 only, so such a file is judged, not called corrupt.
+    @Test func fileSideNumbersUpToTwoToTheSixtyThreeArePlausible() {
+        var small = SmallBtrfs()
+        small.items.append(
+            BtrfsFileExtentItem(
+                fileOffset: 5 << 60, generation: 10, type: .prealloc, diskBytenr: SmallBtrfs.chunkLogical + 4 * mebibyte,
+                diskNumBytes: mebibyte, numBytes: mebibyte))
+        #expect(small.btrfs.implausibility == nil)
+        small.items.append(BtrfsFileExtentItem(fileOffset: 6 << 60, generation: 10, ramBytes: 1 << 60, type: .regular, diskBytenr: 0, numBytes: 1 << 60))
+        #expect(small.btrfs.implausibility == nil)
     }
 }
