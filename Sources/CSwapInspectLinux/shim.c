@@ -288,7 +288,9 @@ int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_it
        fewer items and room left for the largest possible one (an item is smaller than a node, and nodes
        are at most 64 KiB), the range is exhausted: say so, and spare the caller a call that finds nothing. */
     const uint64_t largest_item = 65536;
-    if (n == found && n < capacity && data_capacity - position >= sizeof(struct btrfs_ioctl_search_header) + largest_item)
+    const uint64_t kernel_capacity = 16 << 20; /* btrfs_ioctl_tree_search_v2 uses at most 16 MiB of the buffer */
+    uint64_t used_capacity = data_capacity < kernel_capacity ? data_capacity : kernel_capacity;
+    if (n == found && n < capacity && used_capacity - position >= sizeof(struct btrfs_ioctl_search_header) + largest_item)
         return 1;
     return 0;
 }
