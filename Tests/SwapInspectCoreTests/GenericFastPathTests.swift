@@ -3,8 +3,9 @@ import Testing
 
 /// The generic model takes the blocks inside one extent in a single step (a file costs its extents, not its
 /// blocks). This checks it against the kernel's loop written out block by block, as `generic_swapfile_activate`
-/// does it, over thousands of seeded random layouts: misaligned runs, contiguous neighbours, holes,
-/// unwritten pieces, unaligned extent ends, headers shorter and longer than the file.
+/// does it, over thousands of seeded random layouts in file order (as FIEMAP gives them): misaligned runs,
+/// device addresses off block boundaries, contiguous neighbours, holes, unwritten pieces, unaligned extent
+/// ends, headers shorter and longer than the file.
 @Suite("generic model: whole extents at once = block by block")
 struct GenericFastPathTests {
     /// The kernel's loop, one block per step (mm/page_io.c), with bmap over the written extents.
@@ -85,10 +86,12 @@ struct GenericFastPathTests {
             extents.append(FileExtent(logical: logical, physical: physical, length: length, flags: flags))
             logical += length
             // Next run: contiguous on the device, a few blocks away (misaligned or not), or a hole first.
-            switch Int.random(in: 0..<6, using: &random) {
+            switch Int.random(in: 0..<7, using: &random) {
             case 0: physical += length
             case 1: logical += block * UInt64.random(in: 1...3, using: &random)
                 physical += length + block * UInt64.random(in: 1...9, using: &random)
+            // A device address that is not on a block boundary (bmap rounds it down).
+            case 2: physical += length + UInt64.random(in: 1..<(4 * block), using: &random)
             default: physical += length + block * UInt64.random(in: 1...300, using: &random)
             }
         }

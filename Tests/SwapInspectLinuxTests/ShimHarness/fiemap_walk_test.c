@@ -31,6 +31,8 @@ static struct {
     int fail_errno;
     int eintr_call;           /* 1-based call that is interrupted once */
     int zero_length_tail;     /* the last extent has length 0 and no LAST flag */
+    int rewind;               /* every call answers from the start of the file (extents before the range) */
+    int overreport;           /* fm_mapped_extents claims more extents than were asked for */
     int refuse_threads;       /* pthread_create fails */
     int calls;
     int threads;
@@ -67,7 +69,7 @@ int scripted_ioctl(int fd, unsigned long request, ...) {
         int last = i == script.count - 1;
         if (last && script.zero_length_tail) length = 0;
         /* A zero-length extent counts as reaching its own start: asked from there, it comes back again. */
-        int reaches = logical + length > fm->fm_start || (length == 0 && logical >= fm->fm_start);
+        int reaches = logical + length > fm->fm_start || (length == 0 && logical >= fm->fm_start) || script.rewind;
         if (!reaches) continue;
         struct fiemap_extent *extent = &fm->fm_extents[n++];
         extent->fe_logical = logical;
@@ -75,7 +77,7 @@ int scripted_ioctl(int fd, unsigned long request, ...) {
         extent->fe_length = length;
         extent->fe_flags = (last && !script.zero_length_tail) ? FIEMAP_EXTENT_LAST : 0;
     }
-    fm->fm_mapped_extents = n;
+    fm->fm_mapped_extents = script.overreport && n == fm->fm_extent_count ? n + 100 : n;
     return 0;
 }
 
@@ -160,9 +162,13 @@ static void fail_first_call(void) {
 static void interrupt_third_call(void) { script.eintr_call = 3; }
 static void refuse_threads(void) { script.refuse_threads = 1; }
 static void zero_length_tail(void) { script.zero_length_tail = 1; }
+static void rewind_every_call(void) { script.rewind = 1; }
+static void overreport(void) { script.overreport = 1; }
 
 int main(void) {
     int result;
+    /* A deadlock or an endless walk fails the run instead of hanging it. */
+    alarm(60);
 
     result = walk("empty", 0, 4, 0, 0, NULL);
     check(result == 0 && seen.count == 0 && seen.batches == 0, "empty", "an empty file yields nothing");
@@ -205,6 +211,16 @@ int main(void) {
     result = walk("zero-length tail", 9, 4, 0, 0, zero_length_tail);
     check(result == 0, "zero-length tail", "failed");
     check_all("zero-length tail", 9);
+
+    /* A file system answering every call from the start of the file: the tail never moves past where the
+       call began, so the walk stops after the second call instead of looping. */
+    result = walk("rewinding answers", 30, 4, 0, 0, rewind_every_call);
+    check(result == 0 && script.calls == 2, "rewinding answers", "the walk did not stop when the tail did not advance");
+
+    /* fm_mapped_extents larger than fm_extent_count: only the extents asked for are read. */
+    result = walk("over-reported count", 30, 4, 0, 0, overreport);
+    check(result == 0, "over-reported count", "failed");
+    check_all("over-reported count", 30);
 
     /* Many short walks: a race between the helper's last call and the caller's wait would hang or drop. */
     for (int round = 0; round < 2000; round++) {
