@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CSwapInspectLinux.h"
 
 #include <errno.h>
@@ -206,6 +207,17 @@ int si_fibmap(int fd, uint64_t logical, uint64_t *physical) {
     }
     if (ioctl(fd, FIBMAP, &block) < 0) return -1;
     *physical = (uint64_t)(unsigned int)block;
+    return 0;
+}
+
+int si_seek_data(int fd, uint64_t offset, uint64_t *next) {
+    if (offset > (uint64_t)INT64_MAX) {
+        errno = ENXIO;
+        return -1;
+    }
+    off_t found = lseek(fd, (off_t)offset, SEEK_DATA);
+    if (found < 0) return -1;
+    *next = (uint64_t)found;
     return 0;
 }
 

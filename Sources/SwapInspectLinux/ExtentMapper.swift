@@ -84,7 +84,8 @@ enum ExtentMapper {
     }
 
     /// The file's extents through FIBMAP, one block at a time, merged into runs. FIBMAP needs
-    /// CAP_SYS_RAWIO and cannot tell unwritten extents from written ones.
+    /// CAP_SYS_RAWIO and cannot tell unwritten extents from written ones. Holes are skipped with
+    /// SEEK_DATA where the file system supports it, so a huge sparse file costs its data, not its size.
     static func fibmap(_ fd: FileDescriptor, size: UInt64, blockSize: UInt32) -> Result<[FileExtent], Errno> {
         var extents: [FileExtent] = []
         let block = UInt64(blockSize)
@@ -102,8 +103,16 @@ enum ExtentMapper {
                 } else {
                     extents.append(FileExtent(logical: logical * block, physical: byte, length: block))
                 }
+                logical += 1
+                continue
             }
-            logical += 1
+            // A hole (or an unwritten block, which FIBMAP also answers with 0): ask where data resumes.
+            var next: UInt64 = 0
+            switch syscall({ si_seek_data(fd.rawValue, (logical + 1) * block, &next) }) {
+            case .success: logical = max(logical + 1, next / block)
+            case .failure(let error) where error.rawValue == ENXIO: logical = blocks  // no data after it
+            case .failure: logical += 1  // SEEK_DATA unsupported: the next block, as the kernel would
+            }
         }
         return .success(extents)
     }

@@ -38,6 +38,10 @@ typedef void (*si_fiemap_batch_fn)(void *context, const si_extent *batch, uint32
 /// Returns 0, or -1 with errno set by the failing call (batches before it have been consumed).
 int si_fiemap_walk(int fd, int sync, uint32_t capacity, si_fiemap_batch_fn consume, void *context);
 
+/// lseek(SEEK_DATA): the first byte at or after `offset` that holds data, in `*next`. Returns 0, or -1
+/// with errno set (ENXIO: no data after `offset`; EINVAL where the file system cannot tell).
+int si_seek_data(int fd, uint64_t offset, uint64_t *next);
+
 /// FIBMAP: logical block -> physical block (0 = hole). Returns 0 or -1 with errno set.
 int si_fibmap(int fd, uint64_t logical, uint64_t *physical);
 
