@@ -288,6 +288,13 @@ public enum Inspector {
             } else {
                 activation = simulate(model, facts, pageSize: pageSize, maxPages: maxPages)
             }
+            // FIBMAP answers 0 for holes and for unwritten (preallocated) blocks alike: the iomap path refuses
+            // the former and accepts the latter, so an unmapped block decides nothing there. (The generic
+            // path reads bmap itself, so for it FIBMAP's 0 is exactly the kernel's hole.)
+            if model == .iomap, facts.source == .fibmap, activation.refusal?.finding.code == .holes {
+                report.undetermined = "FIBMAP shows unmapped blocks and cannot tell a hole (refused) from a preallocated, unwritten block (accepted by the iomap path); map with FIEMAP (--mapper auto) to tell them apart"
+                return report
+            }
             if let unknown = activation.undetermined {
                 report.findings.append(unknown.finding)
                 report.undetermined = unknown.reason

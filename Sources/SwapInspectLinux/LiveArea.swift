@@ -204,7 +204,7 @@ public enum LiveArea {
         }
         switch ExtentMapper.fibmap(fd, size: size, blockSize: blockSize) {
         case .success(let extents):
-            return .success((MappedExtents(extents), .fibmap, ["FIBMAP cannot see unwritten (preallocated) extents; they are shown as written"]))
+            return .success((MappedExtents(extents), .fibmap, ["FIBMAP answers 0 for unwritten (preallocated) blocks as for holes: both show as holes here"]))
         case .failure(let error):
             if error == .notPermitted {
                 return .failure(

@@ -425,6 +425,24 @@ struct CLIEndToEndTests {
         #expect((judged["activation"] as? [String: Any])?["ok"] as? Bool == true, "\(synced)")
     }
 
+    /// FIBMAP answers 0 for a preallocated block as for a hole: on the iomap path (which accepts the one and
+    /// refuses the other) a fallocated file mapped with FIBMAP cannot be judged; FIEMAP judges it.
+    @Test(.enabled(if: getuid() == 0, "FIBMAP needs root (CAP_SYS_RAWIO)"))
+    func fibmapCannotJudgeAPreallocatedFileOnTheIomapPath() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("preallocated")
+        #expect(try Runner.run(try #require(Runner.tool("fallocate")), ["-l", "16M", path]).status == 0)
+        #expect(try Runner.run(try #require(Runner.tool("mkswap")), ["-q", path]).status == 0)
+        #expect(chmod(path, 0o600) == 0)
+        let fibmap = try Runner.swapinspect(["--mapper", "fibmap", path])
+        #expect(fibmap.status == 2, "\(fibmap)")
+        #expect(fibmap.stderrLines.count == 1 && fibmap.stderr.contains("cannot tell a hole"), "\(fibmap)")
+        let fiemap = try Runner.swapinspect([path])
+        #expect(fiemap.status == 0, "\(fiemap)")
+        #expect(fiemap.stdoutText.contains("would activate"), "\(fiemap)")
+    }
+
     /// A good swap file: the numbers the kernel would print, and the extents adding up.
     @Test func goodSwapFileReportsTheKernelNumbers() throws {
         let dir = try TemporaryDirectory()
