@@ -23,8 +23,8 @@ public enum PageAddressSpace: String, Sendable, Equatable {
 public struct Activation: Sendable, Equatable {
     public var model: ActivationModel
     public var refusal: Refusal?
-    /// Set when the layout cannot be judged yet (data still in delayed allocation): neither a refusal nor
-    /// an activation; the report becomes undetermined (exit 2) with this finding.
+    /// Set when the layout cannot be judged (data still in delayed allocation, FIBMAP's unmapped blocks):
+    /// neither a refusal nor an activation; the report becomes undetermined (exit 2).
     public var undetermined: Undetermined?
     /// `si->max` after activation: usable pages including the header page.
     public var maxPages: UInt64 = 0
@@ -56,15 +56,15 @@ public struct Activation: Sendable, Equatable {
         return self
     }
 
-    mutating func cannotJudge(_ reason: String, _ finding: Finding) -> Activation {
+    mutating func cannotJudge(_ reason: String, _ finding: Finding?) -> Activation {
         undetermined = Undetermined(reason: reason, finding: finding)
         return self
     }
 
-    /// Why a layout has no verdict, and the finding that says what to do.
+    /// Why a layout has no verdict, and the finding that says what to do (if there is one).
     public struct Undetermined: Sendable, Equatable {
         public var reason: String
-        public var finding: Finding
+        public var finding: Finding?
     }
 
     /// The `lowest`/`highest`/`span` bookkeeping shared by the iomap and btrfs add-extent functions.
@@ -163,8 +163,11 @@ public enum ActivationSimulator {
     }
 
     /// `iomap_swapfile_activate` over the file's extents (ext4, XFS).
+    /// `holesMayBePreallocated`: the extents come from FIBMAP, which answers 0 for a preallocated
+    /// (unwritten) block as for a hole. iomap accepts the one and refuses the other, so a gap decides nothing.
     public static func iomap(
-        extents: [FileExtent], fileSize: UInt64, pageSize: Int, maxPages: UInt64, path: String
+        extents: [FileExtent], fileSize: UInt64, pageSize: Int, maxPages: UInt64, path: String,
+        holesMayBePreallocated: Bool = false
     ) -> Activation {
         var activation = Activation(model: .iomap)
         let page = UInt64(pageSize)
@@ -175,15 +178,19 @@ public enum ActivationSimulator {
         var position: UInt64 = 0
         let recreate = "recreate the file fully allocated: rm \(path); dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"
         let refusing: ExtentFlags = [.inline, .delalloc, .unknown, .encoded, .shared]
+        func hole(_ first: UInt64, _ last: UInt64) -> Activation {
+            if holesMayBePreallocated {
+                return activation.cannotJudge(
+                    "FIBMAP shows unmapped blocks (file bytes \(first)..\(last)) and cannot tell a hole (refused) from a preallocated, unwritten block (accepted by the iomap path); map with FIEMAP (--mapper auto) to tell them apart",
+                    nil)
+            }
+            return activation.fail(
+                unallocated(path, "has unallocated extents", code: .holes, detail: "hole at file bytes \(first)..\(last)", fix: recreate))
+        }
 
         for extent in extents where extent.logicalEnd > position {
             if position >= end { break }
-            if extent.logical > position {
-                return activation.fail(
-                    unallocated(
-                        path, "has unallocated extents", code: .holes,
-                        detail: "hole at file bytes \(position)..\(min(extent.logical, end) - 1)", fix: recreate))
-            }
+            if extent.logical > position { return hole(position, min(extent.logical, end) - 1) }
             // One test for the common case (a plain or unwritten extent), the kernel's order after it.
             if !extent.flags.isDisjoint(with: refusing) {
                 if extent.flags.contains(.inline) {
@@ -220,12 +227,7 @@ public enum ActivationSimulator {
                 PhysicalRun(fileOffset: start, physical: extent.physical + (start - extent.logical), length: stop - start))
             position = stop
         }
-        if position < end {
-            return activation.fail(
-                unallocated(
-                    path, "has unallocated extents", code: .holes,
-                    detail: "hole at file bytes \(position)..\(end - 1)", fix: recreate))
-        }
+        if position < end { return hole(position, end - 1) }
         accumulator.flush()
         if accumulator.nrPages == 0 {
             let message = "swapon: Cannot find a single usable page in file."

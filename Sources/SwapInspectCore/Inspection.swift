@@ -270,7 +270,7 @@ public enum Inspector {
                 if let layoutRefusal = layout?.refusal, layoutRefusal.finding.code != .emptySwap {
                     report.findings.append(layoutRefusal.finding)
                 }
-                if let unknown = layout?.undetermined { report.findings.append(unknown.finding) }
+                if let finding = layout?.undetermined?.finding { report.findings.append(finding) }
             }
         } else {
             let maxPages = verdict.maxPages ?? 0
@@ -288,15 +288,8 @@ public enum Inspector {
             } else {
                 activation = simulate(model, facts, pageSize: pageSize, maxPages: maxPages)
             }
-            // FIBMAP answers 0 for holes and for unwritten (preallocated) blocks alike: the iomap path refuses
-            // the former and accepts the latter, so an unmapped block decides nothing there. (The generic
-            // path reads bmap itself, so for it FIBMAP's 0 is exactly the kernel's hole.)
-            if model == .iomap, facts.source == .fibmap, activation.refusal?.finding.code == .holes {
-                report.undetermined = "FIBMAP shows unmapped blocks and cannot tell a hole (refused) from a preallocated, unwritten block (accepted by the iomap path); map with FIEMAP (--mapper auto) to tell them apart"
-                return report
-            }
             if let unknown = activation.undetermined {
-                report.findings.append(unknown.finding)
+                if let finding = unknown.finding { report.findings.append(finding) }
                 report.undetermined = unknown.reason
                 return report
             }
@@ -353,8 +346,10 @@ public enum Inspector {
             return unknown.fail(
                 Refusal(kernelMessage: nil, finding: Finding(.unsupportedFilesystem, "the btrfs activation could not be predicted")))
         case .iomap, .blockDevice:
+            // The generic path reads bmap itself, so there FIBMAP's 0 is exactly the kernel's hole; iomap's is not.
             return ActivationSimulator.iomap(
-                extents: facts.extents, fileSize: facts.size, pageSize: pageSize, maxPages: maxPages, path: facts.path)
+                extents: facts.extents, fileSize: facts.size, pageSize: pageSize, maxPages: maxPages, path: facts.path,
+                holesMayBePreallocated: facts.source == .fibmap)
         }
     }
 

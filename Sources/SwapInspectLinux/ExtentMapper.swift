@@ -84,7 +84,7 @@ enum ExtentMapper {
     }
 
     /// The file's extents through FIBMAP, one block at a time, merged into runs. FIBMAP needs
-    /// CAP_SYS_RAWIO and cannot tell unwritten extents from written ones. Holes are skipped with
+    /// CAP_SYS_RAWIO and answers 0 for unwritten (preallocated) blocks as for holes. Holes are skipped with
     /// SEEK_DATA where the file system supports it, so a huge sparse file costs its data, not its size.
     static func fibmap(_ fd: FileDescriptor, size: UInt64, blockSize: UInt32) -> Result<[FileExtent], Errno> {
         var extents: [FileExtent] = []

@@ -164,9 +164,26 @@ struct IomapModelTests {
         let extents = blocks([(0, 5000, 128)], blockSize: 4096) + blocks([(128, 0, 128)], blockSize: 4096, flags: .delalloc)
         let activation = ActivationSimulator.iomap(
             extents: extents, fileSize: 256 * 4096, pageSize: 4096, maxPages: 256, path: "/swapfile")
-        #expect(activation.undetermined?.finding.code == .notCommitted)
+        #expect(activation.undetermined?.finding?.code == .notCommitted)
         #expect(activation.refusal == nil)
         #expect(!activation.ok)
+    }
+
+    /// From FIBMAP a gap may be a hole (refused) or preallocated blocks (accepted): no verdict either way.
+    @Test func gapSeenThroughFibmapIsUndetermined() {
+        let extents = blocks([(0, 5000, 128), (192, 6000, 64)], blockSize: 4096)
+        for (ambiguous, tail) in [(false, UInt64(256)), (true, 256), (true, 300)] {
+            let activation = ActivationSimulator.iomap(
+                extents: extents, fileSize: tail * 4096, pageSize: 4096, maxPages: 256, path: "/swapfile",
+                holesMayBePreallocated: ambiguous)
+            if ambiguous {
+                #expect(activation.refusal == nil)
+                #expect(activation.undetermined?.reason.contains("file bytes \(128 * 4096)..\(192 * 4096 - 1)") == true)
+                #expect(activation.undetermined?.finding == nil)
+            } else {
+                #expect(activation.refusal?.finding.code == .holes)
+            }
+        }
     }
 
     @Test func noRunHoldingAWholePageMeansNoUsablePage() {
