@@ -9,22 +9,21 @@ let package = Package(
     dependencies: [.package(name: "swapinspect", path: "..")],
     targets: [
         .target(name: "CFuzzDriver"),
-        .target(name: "FuzzSupport"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "SwapInspectCore", package: "swapinspect"),
+                .product(name: "SwapInspectCommands", package: "swapinspect"),
+            ]),
         .executableTarget(name: "FuzzHeader", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzProcSwaps", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzFstab", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(
             name: "FuzzLayout",
-            dependencies: [
-                "CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect"),
-                .product(name: "SwapInspectCommands", package: "swapinspect"),
-            ]),
+            dependencies: ["CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(
             name: "FuzzBtrfs",
-            dependencies: [
-                "CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect"),
-                .product(name: "SwapInspectCommands", package: "swapinspect"),
-            ]),
+            dependencies: ["CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(
             name: "FuzzImage",
             dependencies: [

@@ -1,9 +1,6 @@
 import CFuzzDriver
-import Foundation
 import FuzzSupport
 import SwapInspectCore
-
-@testable import SwapInspectCommands
 
 /// `btrfs_swap_activate` over arbitrary btrfs facts: inode flags, file extent items (type, compression,
 /// disk extent, offsets, back references), the chunk map (profiles, stripes) and FIEMAP's extents, as a
@@ -12,7 +9,7 @@ import SwapInspectCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBtrfs(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     var input = Input(UnsafeBufferPointer(start: data, count: size))
-    let pageSize = SwapHeaderLayout.candidatePageSizes[Int(input.byte()) % SwapHeaderLayout.candidatePageSizes.count]
+    let pageSize = input.pageSize()
     let flags = input.byte()
     let sectorSize = [4096, 16384, 65536, 0, 512][Int(input.byte()) % 5]
     let lastPage = UInt32(truncatingIfNeeded: input.number())
@@ -43,23 +40,13 @@ public func fuzzBtrfs(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     }
     chunks.sort { $0.logical < $1.logical }
     var extents: [FileExtent] = []
-    while !input.atEnd && extents.count < 256 {
-        extents.append(
-            FileExtent(
-                logical: input.number(), physical: input.number(), length: input.number(),
-                flags: ExtentFlags(rawValue: UInt32(input.byte()) | UInt32(input.byte() & 0x3) << 8)))
-    }
+    while !input.atEnd && extents.count < 256 { extents.append(input.extent()) }
 
-    var header = [UInt8](repeating: 0, count: pageSize)
-    let magic = Array("SWAPSPACE2".utf8)
-    header.replaceSubrange((pageSize - magic.count)..<pageSize, with: magic)
-    for (offset, value) in [(SwapHeaderLayout.versionOffset, UInt32(1)), (SwapHeaderLayout.lastPageOffset, lastPage)] {
-        for index in 0..<4 { header[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(index))) }
-    }
     let kind = FilesystemCatalog.classify(magic: FilesystemMagic.btrfs, mountType: "btrfs", ext4Driver: false)
     var facts = AreaFacts(
         path: "/fuzz/btrfs/swapfile", kind: .file, size: fileSize,
-        filesystem: FilesystemFacts(kind: kind, blockSize: sectorSize, device: "/dev/fuzz"), headerBytes: header,
+        filesystem: FilesystemFacts(kind: kind, blockSize: sectorSize, device: "/dev/fuzz"),
+        headerBytes: swapHeader(pageSize: pageSize, lastPage: lastPage),
         extents: extents)
     facts.btrfs = BtrfsFacts(
         noCow: flags & 0x01 != 0, compress: flags & 0x02 != 0, noDataSum: flags & 0x04 != 0 ? true : (flags & 0x40 != 0 ? false : nil),
@@ -69,13 +56,7 @@ public func fuzzBtrfs(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         dataSpaceFlags: chunks.map(\.type))
     let report = Inspector.inspect(facts, options: InspectOptions(pageSize: pageSize))
 
-    var text = OutputBuffer(fd: nil)
-    TextRenderer(colour: false, allExtents: true).render(report, into: &text)
-    var json = OutputBuffer(fd: nil)
-    JSONRenderer.render([report], errors: [], into: &json)
-    if (try? JSONSerialization.jsonObject(with: Data(json.bytes))) == nil {
-        fatalError("invalid JSON:\n\(json.text)")
-    }
+    _ = renderChecked(report)
     return 0
 }
 

@@ -1,9 +1,6 @@
 import CFuzzDriver
-import Foundation
 import FuzzSupport
 import SwapInspectCore
-
-@testable import SwapInspectCommands
 
 /// Arbitrary file layouts through the activation models and both renderers: the input is decoded into a
 /// page size, a file system (iomap or generic bmap), a block size, a header's last_page and a list of
@@ -13,7 +10,7 @@ import SwapInspectCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLayout(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     var input = Input(UnsafeBufferPointer(start: data, count: size))
-    let pageSize = SwapHeaderLayout.candidatePageSizes[Int(input.byte()) % SwapHeaderLayout.candidatePageSizes.count]
+    let pageSize = input.pageSize()
     // Bit 0: iomap or generic. Bit 1: the file is longer than its last extent by (bits 2-7) × 512 bytes,
     // so that tails past the extents are reached too.
     let shape = input.byte()
@@ -22,38 +19,21 @@ public func fuzzLayout(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let blockSize = [512, 1024, 2048, 4096, 65536][Int(input.byte()) % 5]
     let lastPage = UInt32(truncatingIfNeeded: input.number())
     var extents: [FileExtent] = []
-    while !input.atEnd && extents.count < 4096 {
-        extents.append(
-            FileExtent(
-                logical: input.number(), physical: input.number(), length: input.number(),
-                flags: ExtentFlags(rawValue: UInt32(input.byte()) | UInt32(input.byte() & 0x3) << 8)))
-    }
+    while !input.atEnd && extents.count < 4096 { extents.append(input.extent()) }
     let fileSize = (extents.map { $0.logical &+ $0.length }.max() ?? 0) &+ tail
 
-    var header = [UInt8](repeating: 0, count: pageSize)
-    let magic = Array("SWAPSPACE2".utf8)
-    header.replaceSubrange((pageSize - magic.count)..<pageSize, with: magic)
-    for (offset, value) in [(SwapHeaderLayout.versionOffset, UInt32(1)), (SwapHeaderLayout.lastPageOffset, lastPage)] {
-        for index in 0..<4 { header[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(index))) }
-    }
     let kind = FilesystemCatalog.classify(magic: iomap ? FilesystemMagic.ext : FilesystemMagic.msdos, mountType: nil, ext4Driver: true)
     let facts = AreaFacts(
         path: "/fuzz/swap\"file\n", kind: .file, size: fileSize,
-        filesystem: FilesystemFacts(kind: kind, blockSize: blockSize, device: "/dev/fuzz"), headerBytes: header,
+        filesystem: FilesystemFacts(kind: kind, blockSize: blockSize, device: "/dev/fuzz"),
+        headerBytes: swapHeader(pageSize: pageSize, lastPage: lastPage),
         extents: extents)
     let report = Inspector.inspect(facts, options: InspectOptions(pageSize: pageSize))
 
-    var text = OutputBuffer(fd: nil)
-    TextRenderer(colour: false, allExtents: true).render(report, into: &text)
-    var json = OutputBuffer(fd: nil)
-    JSONRenderer.render([report], errors: [], into: &json)
-    let document = Data(json.bytes)
-    if (try? JSONSerialization.jsonObject(with: document)) == nil {
-        fatalError("invalid JSON:\n\(json.text)")
-    }
+    let text = renderChecked(report)
     if let activation = report.activation, activation.ok {
         // Every swap extent is a table row: the text has at least as many lines.
-        precondition(text.bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count >= activation.extents.count)
+        precondition(text.lazy.filter { $0 == UInt8(ascii: "\n") }.count >= activation.extents.count)
     }
     return 0
 }
