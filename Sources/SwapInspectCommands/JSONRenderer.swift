@@ -83,11 +83,7 @@ enum JSONRenderer {
         json.key("resumeOffset"); json.number(report.resumeOffset)
         json.key("userspaceResumeOffset"); json.number(report.userspaceResumeOffset)
         json.key("extents")
-        if let activation = report.activation, activation.ok {
-            json.swapExtentArray(activation.extents)
-        } else {
-            json.swapExtentArray([])
-        }
+        json.swapExtentArray(report.activation.flatMap { $0.ok ? $0.extents : nil } ?? [])
         json.key("findings")
         renderFindings(report.findings, &json)
         json.key("undetermined"); json.string(report.undetermined)

@@ -30,6 +30,13 @@ extension Scenario {
         return path
     }
 
+    /// A good swap file, a world-readable one (a warning, exit 1 only under --strict) and a missing path.
+    static func goodReadableMissing(_ dir: TemporaryDirectory) throws -> (good: String, readable: String, missing: String) {
+        let readable = dir.file("readable")
+        try Fixture.swapFile(readable, mode: 0o644)
+        return (try good(dir), readable, dir.file("missing"))
+    }
+
     static let all: [Scenario] = [
         Scenario(name: "a good 16 MiB swap file would activate", prepare: { [try good($0)] }, status: 0),
         Scenario(
@@ -328,10 +335,7 @@ struct CLIEndToEndTests {
     @Test func inspectIsTheDefaultSubcommand() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let good = try Scenario.good(dir)
-        let readable = dir.file("readable")
-        try Fixture.swapFile(readable, mode: 0o644)
-        let missing = dir.file("missing")
+        let (good, readable, missing) = try Scenario.goodReadableMissing(dir)
         for options in [[], ["--json"], ["--strict"], ["--json", "--extents", "--page-size", "4096"]] {
             for paths in [[good], [readable], [good, missing]] {
                 let implicit = try Runner.swapinspect(options + paths)
@@ -350,10 +354,7 @@ struct CLIEndToEndTests {
     @Test func severalPathsMakeOneDocumentInPathOrder() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let good = try Scenario.good(dir)
-        let readable = dir.file("readable")
-        try Fixture.swapFile(readable, mode: 0o644)
-        let missing = dir.file("missing")
+        let (good, readable, missing) = try Scenario.goodReadableMissing(dir)
         let json = try Runner.swapinspect(["--json", "--extents", good, missing, readable])
         #expect(json.status == 2, "\(json)")
         #expect(json.stderrLines.count == 1 && json.stderr.hasPrefix("swapinspect: \(missing): "), "\(json)")
