@@ -2,7 +2,7 @@ import Foundation
 import SwapInspectCore
 import Testing
 
-/// A kernel-verified layout from shared/spec/vectors: the header comment, `filefrag -v`'s file size,
+/// A kernel-verified layout from Tests/Fixtures: the header comment, `filefrag -v`'s file size,
 /// block size and extents (units: file system blocks; converted to bytes here).
 struct VectorFile {
     var name: String
@@ -21,18 +21,18 @@ struct VectorFile {
         var description: String
     }
 
-    /// /work/main/Tests/SwapInspectCoreTests/VectorFileTests.swift -> /work/shared/spec/vectors
+    /// `<root>/Tests/Fixtures`, found from this file (`<root>/Tests/SwapInspectCoreTests/VectorFileTests.swift`).
     static let folder: String = {
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        parts.removeLast(4)  // file name, SwapInspectCoreTests, Tests, main
-        return (parts + ["shared", "spec", "vectors"]).joined(separator: "/")
+        parts.removeLast(2)  // file name, SwapInspectCoreTests
+        return (parts + ["Fixtures"]).joined(separator: "/")
     }()
 
+    /// A missing folder fails the test with its path: the vectors are part of the repository.
     static func requireFolder() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ParseError(
-                description: "the spec vectors folder is missing at \(folder); it is part of the repository's shared spec (shared/spec/vectors)")
+            throw ParseError(description: "the kernel-verified vectors are missing: no folder \(folder) (Tests/Fixtures in the repository)")
         }
     }
 
@@ -142,7 +142,7 @@ struct VectorExpectation: Sendable, CustomTestStringConvertible {
     ]
 }
 
-@Suite("Kernel-verified vectors (shared/spec/vectors)")
+@Suite("Kernel-verified vectors (Tests/Fixtures)")
 struct VectorFileTests {
     @Test(arguments: VectorExpectation.all)
     func iomapModelReproducesTheKernelsAddingLine(_ expectation: VectorExpectation) throws {
