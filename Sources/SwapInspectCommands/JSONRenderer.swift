@@ -1,6 +1,6 @@
 import SwapInspectCore
 
-/// The contract's JSON document, schema version 1 (cli-contract.md). Keys are only ever added.
+/// The JSON document, schema version 1 (docs/swapinspect.schema.json). Keys are only ever added.
 enum JSONRenderer {
     static let schemaVersion = 1
 
@@ -74,7 +74,7 @@ enum JSONRenderer {
             json.key("highestPhysicalPage"); json.number(ok ? activation.highestPhysicalPage : nil)
             json.key("unusablePages"); json.number(report.unusablePages)
             json.key("kernelLog"); json.string(report.kernelLog)
-            json.key("errno"); json.string(activation.refusal?.errno)
+            json.key("errno"); json.string(activation.refusal?.errno.name)
             json.key("addressSpace"); json.string(activation.addressSpace.rawValue)
             json.endObject()
         } else {
@@ -109,7 +109,7 @@ enum JSONRenderer {
         json.endObject()
     }
 
-    /// `image` reports only: where in the image the area lives (cli-contract.md).
+    /// `image` reports only: where in the image the area lives (docs/swapinspect.schema.json).
     static func renderImage(_ image: ImageLocation, _ json: inout JSONWriter) {
         json.key("image")
         json.beginObject()

@@ -2,7 +2,25 @@ import ArgumentParser
 import SwapInspectCore
 import SwapInspectLinux
 
-extension ModelChoice: ExpressibleByArgument {}
+/// `--model auto|generic|iomap|btrfs`: auto, or a model forced by its name.
+extension ModelSelection: ExpressibleByArgument, CaseIterable {
+    public static var allCases: [ModelSelection] { [.auto] + forcible.map { .forced($0) } }
+
+    public init?(argument: String) {
+        guard let found = Self.allCases.first(where: { $0.name == argument }) else { return nil }
+        self = found
+    }
+
+    var name: String {
+        switch self {
+        case .auto: "auto"
+        case .forced(let model): model.rawValue
+        }
+    }
+
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
+}
 extension MapperChoice: ExpressibleByArgument {}
 
 struct OutputOptions: ParsableArguments {
@@ -37,7 +55,7 @@ struct SimulationOptions: ParsableArguments {
     @OptionGroup var page: PageSizeOption
 
     @Option(name: .long, help: "The kernel activation path to simulate (auto: the one the file system uses).")
-    var model: ModelChoice = .auto
+    var model: ModelSelection = .auto
 
     @Option(name: .long, help: "How physical blocks are found (auto: FIEMAP, falling back to FIBMAP).")
     var mapper: MapperChoice = .auto

@@ -26,23 +26,12 @@ struct Probe: ParsableCommand {
     @Argument(help: ArgumentHelp("Files, block devices or images.", valueName: "path"), completion: .file())
     var paths: [String]
 
-    struct Result {
-        var path: String
-        var kind: AreaKind
-        var size: UInt64
-        var pageSize: Int
-        var signatures: [SwapHeader]
-        var header: SwapHeader?
-        var blkid: BlkidProbe.Outcome
-        var findings: [Finding]
-    }
-
     func run() throws {
         let simulatedPageSize = page.effective
-        var results: [Result] = []
+        var results: [ProbeReport] = []
         var errors: [(path: String, message: String)] = []
         for path in paths {
-            let outcome = ReadOnlyArea.with(path) { area -> Result in
+            let outcome = ReadOnlyArea.with(path) { area -> ProbeReport in
                 Self.probe(area, pageSize: simulatedPageSize)
             }
             switch outcome {
@@ -69,58 +58,14 @@ struct Probe: ParsableCommand {
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
 
-    static func probe(_ area: ReadOnlyArea, pageSize: Int) -> Result {
-        let path = area.canonicalPath
-        guard area.kind != .other else {
-            return Result(
-                path: path, kind: .other, size: 0, pageSize: pageSize, signatures: [], header: nil, blkid: .nothing,
-                findings: [Finding(.notRegularFile, "not a regular file or block device: nothing to probe")])
-        }
-        let signatures = SwapHeaderDetector.detectAll(area.headerBytes)
-        let verdict = HeaderValidator.validate(
-            detected: signatures, pageSize: pageSize, areaBytes: area.size, isRegularFile: area.kind == .file, path: path)
-        var findings = verdict.findings
-        if let refusal = verdict.refusal { findings.append(refusal.finding) }
-        let blkid = BlkidProbe.probe(fd: area.descriptor)
-        findings += disagreements(blkid: blkid, signatures: signatures, pageSize: pageSize)
-        return Result(
-            path: path, kind: area.kind, size: area.size, pageSize: pageSize, signatures: signatures,
-            header: signatures.first { $0.pageSize == pageSize } ?? signatures.first, blkid: blkid, findings: findings)
+    static func probe(_ area: ReadOnlyArea, pageSize: Int) -> ProbeReport {
+        let blkid = area.kind == .other ? BlkidAnswer.nothing : BlkidProbe.probe(fd: area.descriptor)
+        return SignatureProbe.probe(
+            path: area.canonicalPath, kind: area.kind, size: area.size, headerBytes: area.headerBytes, blkid: blkid,
+            pageSize: pageSize)
     }
 
-    /// Where libblkid and the kernel's rules (as our parser applies them) see different things.
-    static func disagreements(blkid: BlkidProbe.Outcome, signatures: [SwapHeader], pageSize: Int) -> [Finding] {
-        guard case .found(let values) = blkid else {
-            if case .ambivalent = blkid {
-                return [Finding(.noSignature, "libblkid finds several competing signatures and will not choose; tools that rely on it (swapon -a, systemd) may skip the area")]
-            }
-            if !signatures.isEmpty, signatures.contains(where: { $0.kind == .swapV1 && $0.pageSize == pageSize }) {
-                return [Finding(.noSignature, "libblkid does not see the swap signature swapinspect finds")]
-            }
-            return []
-        }
-        var findings: [Finding] = []
-        let type = values["TYPE"]
-        if type == "swap", let blkidPageSize = values.swapPageSize, blkidPageSize != pageSize,
-            !signatures.contains(where: { $0.kind == .swapV1 && $0.pageSize == pageSize })
-        {
-            findings.append(
-                Finding(
-                    .pagesizeMismatch,
-                    "libblkid reports TYPE=swap (magic at byte \(blkidPageSize - 10), i.e. \(blkidPageSize)-byte pages), but swapon on a \(pageSize)-byte-page kernel finds no signature: blkid, lsblk and udev will call this a swap area that cannot be activated"))
-        }
-        if let ours = signatures.first(where: { $0.kind == .swapV1 && $0.pageSize == pageSize }) {
-            if let uuid = values["UUID"], let mine = ours.uuid, uuid != mine {
-                findings.append(Finding(.noSignature, "libblkid reports UUID \(uuid), the header at \(pageSize)-byte pages holds \(mine)"))
-            }
-            if type != "swap" {
-                findings.append(Finding(.noSignature, "libblkid reports TYPE=\(type ?? "none") where the kernel finds a swap header: another signature competes with it"))
-            }
-        }
-        return findings
-    }
-
-    static func renderText(_ result: Result, into out: inout OutputBuffer) {
+    static func renderText(_ result: ProbeReport, into out: inout OutputBuffer) {
         out.write("\(result.path): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
         out.newline()
         var rows: [[String]] = []
@@ -158,7 +103,7 @@ struct Probe: ParsableCommand {
         }
     }
 
-    static func renderJSON(_ results: [Result], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
+    static func renderJSON(_ results: [ProbeReport], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
         var json = JSONWriter(out: out)
         JSONRenderer.beginDocument(&json)
         json.key("probes")

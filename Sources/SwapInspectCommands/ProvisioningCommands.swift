@@ -133,21 +133,13 @@ struct Activate: ParsableCommand {
             if json { emitAction(record, reports: [], errors: [(path, message)], json: true) }
             throw ExitCode(ExitStatus.cannotInspect)
         }
-        var (reports, errors) = InspectionRun.inspect([path], simulation: simulation)
-        guard var report = reports.first else {
+        let (reports, errors) = InspectionRun.inspect([path], simulation: simulation, swapFlags: flags)
+        guard let report = reports.first else {
             record.message = errors.first?.message ?? "cannot inspect"
             if json { emitAction(record, reports: [], errors: errors, json: true) }
             throw ExitCode(ExitStatus.cannotInspect)
         }
-        if let priority { report.facts.priority = priority }
-        let predictedLine = report.activation.flatMap { activation -> String? in
-            guard activation.ok else { return nil }
-            return Inspector.addingLine(
-                report.facts, activation: activation, pageSize: report.pageSize,
-                discardFlags: flags.kernelLetters(deviceSupportsDiscard: report.facts.supportsDiscard))
-        }
-        if predictedLine != nil { report.kernelLog = predictedLine }
-        reports = [report]
+        let predictedLine = report.activation?.ok == true ? report.kernelLog : nil
         record.path = report.facts.path
         record.predictedKernelLog = predictedLine
         if let activation = report.activation, activation.ok {

@@ -81,26 +81,26 @@ struct Inspect: ParsableCommand {
 /// Inspecting live paths, shared by every command that inspects.
 enum InspectionRun {
     static func inspect(
-        _ paths: [String], simulation: SimulationOptions
+        _ paths: [String], simulation: SimulationOptions, swapFlags: SwapFlags = SwapFlags()
     ) -> (reports: [Report], errors: [(path: String, message: String)]) {
         var reports: [Report] = []
-        let errors = inspect(paths, simulation: simulation) { reports.append($0) }
+        let errors = inspect(paths, simulation: simulation, swapFlags: swapFlags) { reports.append($0) }
         return (reports, errors)
     }
 
     /// Each report handed to `body` as soon as it is made, in path order; the paths that could not be
     /// inspected are returned (their one-line errors are on stderr already).
     static func inspect(
-        _ paths: [String], simulation: SimulationOptions, _ body: (Report) -> Void
+        _ paths: [String], simulation: SimulationOptions, swapFlags: SwapFlags = SwapFlags(), _ body: (Report) -> Void
     ) -> [(path: String, message: String)] {
-        let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model)
+        let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model, swapFlags: swapFlags)
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
         var errors: [(path: String, message: String)] = []
         for path in paths {
             switch LiveArea.facts(for: path, options: live) {
             case .success(let facts):
                 let report = Inspector.inspect(facts, options: options)
-                // Exit 2 always comes with its one-line reason on stderr (cli-contract.md, Exit codes).
+                // Exit 2 always comes with its one-line reason on stderr (man page, EXIT STATUS).
                 if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
                 body(report)
             case .failure(let error):
@@ -138,7 +138,7 @@ enum FirstRun {
     }
 }
 
-/// The worst status over all paths wins (cli-contract.md, Exit codes).
+/// The worst status over all paths wins (man page, EXIT STATUS).
 enum ExitPolicy {
     static func status(_ report: Report, strict: Bool) -> Int32 {
         status(findings: report.findings, undetermined: report.undetermined != nil, strict: strict)

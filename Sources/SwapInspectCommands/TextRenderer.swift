@@ -156,7 +156,7 @@ struct TextRenderer {
         case .blockDevice:
             return "block device, \(humanSize(facts.size)), \(owner)"
         case .other:
-            return "\(facts.otherType ?? "special file"), \(owner)"
+            return "\((facts.specialFile ?? .other).name), \(owner)"
         case .file:
             var text = "file, \(humanSize(facts.size))"
             if let allocated = facts.allocatedBytes, allocated < facts.size {

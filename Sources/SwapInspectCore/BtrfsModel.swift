@@ -194,7 +194,7 @@ private struct Walk {
         }
         outcome.pinnedDevice = pinned
         if activation.pages == 0 {
-            activation.refusal = ActivationSimulator.emptyAfterActivation(path)
+            activation.refusal = KernelRules.emptyAfterActivation(path)
         }
         outcome.activation = activation
         outcome.mapSwapfileResumeOffset = BtrfsSimulator.mapSwapfileResumeOffset(btrfs, pageSize: pageSize)

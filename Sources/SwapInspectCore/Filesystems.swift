@@ -1,17 +1,70 @@
-/// How the kernel activates swap on a file system (kernel-semantics §2.0).
-public enum SwapPath: Sendable, Equatable {
-    case iomap
-    case generic
-    case btrfs
+/// What swapon(2) does with a swap file on a file system (docs/kernel-rules.md §2.0): activate it
+/// through one of the modelled paths, something swapinspect does not model, or refuse every file.
+public enum SwapSupport: Sendable, Equatable {
+    /// `setup_swap_extents` runs this activation path.
+    case activates(ActivationModel)
     /// The file system has a swap path swapinspect does not model yet (f2fs, NFS, SMB): cannot predict.
     case unmodelled(String)
     /// The kernel refuses every swap file here.
     case refused(String)
 }
 
+/// A file system by the name `/proc/mounts` and libblkid give it.
+public enum FilesystemType: Sendable, Hashable, CustomStringConvertible {
+    case ext2, ext3, ext4, xfs, btrfs, fuseblk
+    case tmpfs, ramfs, overlay, zfs, nfs, cifs, f2fs, bcachefs, ninep, ceph
+    /// Any other, by the name it was mounted with (`vfat`, `exfat`, `ntfs3`, …) or a description.
+    case named(String)
+
+    static let known: [FilesystemType] = [
+        .ext2, .ext3, .ext4, .xfs, .btrfs, .fuseblk, .tmpfs, .ramfs, .overlay, .zfs, .nfs, .cifs, .f2fs, .bcachefs,
+        .ninep, .ceph,
+    ]
+
+    /// The type for a mount type or libblkid TYPE: a known case where there is one.
+    public init(_ name: String) {
+        self = Self.known.first { $0.name == name } ?? .named(name)
+    }
+
+    public var name: String {
+        switch self {
+        case .ext2: "ext2"
+        case .ext3: "ext3"
+        case .ext4: "ext4"
+        case .xfs: "xfs"
+        case .btrfs: "btrfs"
+        case .fuseblk: "fuseblk"
+        case .tmpfs: "tmpfs"
+        case .ramfs: "ramfs"
+        case .overlay: "overlay"
+        case .zfs: "zfs"
+        case .nfs: "nfs"
+        case .cifs: "cifs"
+        case .f2fs: "f2fs"
+        case .bcachefs: "bcachefs"
+        case .ninep: "9p"
+        case .ceph: "ceph"
+        case .named(let name): name
+        }
+    }
+
+    /// ext2 or ext3 on disk, which the ext4 driver serves on current kernels (CONFIG_EXT4_USE_FOR_EXT2).
+    public var isOlderExtFormat: Bool { self == .ext2 || self == .ext3 }
+
+    public var description: String { name }
+}
+
+/// A file system's type and what swapon(2) does with swap files on it.
 public struct FilesystemKind: Sendable, Equatable {
-    public var name: String
-    public var swapPath: SwapPath
+    public var type: FilesystemType
+    public var swapSupport: SwapSupport
+
+    public init(type: FilesystemType, swapSupport: SwapSupport) {
+        self.type = type
+        self.swapSupport = swapSupport
+    }
+
+    public var name: String { type.name }
 }
 
 /// statfs(2) `f_type` values (include/uapi/linux/magic.h and the file systems' own headers).
@@ -52,44 +105,40 @@ public enum FilesystemCatalog {
     /// ext4 driver (iomap) rather than the standalone ext2 driver (generic bmap).
     public static func classify(magic: UInt64, mountType: String?, ext4Driver: Bool) -> FilesystemKind {
         let noSwap = "has no swap path (neither ->swap_activate nor ->bmap): swapon fails with EINVAL"
+        func kind(_ type: FilesystemType, _ support: SwapSupport) -> FilesystemKind {
+            FilesystemKind(type: type, swapSupport: support)
+        }
+        func mounted(_ fallback: String) -> FilesystemType { FilesystemType(mountType ?? fallback) }
         switch magic {
-        case FilesystemMagic.ext:
-            let name = mountType ?? "ext4"
-            return FilesystemKind(name: name, swapPath: ext4Driver ? .iomap : .generic)
-        case FilesystemMagic.xfs: return FilesystemKind(name: "xfs", swapPath: .iomap)
-        case FilesystemMagic.btrfs:
-            return FilesystemKind(name: "btrfs", swapPath: .btrfs)
-        case FilesystemMagic.tmpfs: return FilesystemKind(name: "tmpfs", swapPath: .refused("tmpfs \(noSwap)"))
-        case FilesystemMagic.ramfs: return FilesystemKind(name: "ramfs", swapPath: .refused("ramfs \(noSwap)"))
+        case FilesystemMagic.ext: return kind(mounted("ext4"), .activates(ext4Driver ? .iomap : .generic))
+        case FilesystemMagic.xfs: return kind(.xfs, .activates(.iomap))
+        case FilesystemMagic.btrfs: return kind(.btrfs, .activates(.btrfs))
+        case FilesystemMagic.tmpfs: return kind(.tmpfs, .refused("tmpfs \(noSwap)"))
+        case FilesystemMagic.ramfs: return kind(.ramfs, .refused("ramfs \(noSwap)"))
         case FilesystemMagic.overlay:
-            return FilesystemKind(name: "overlay", swapPath: .refused("overlayfs \(noSwap); put the swap file on the underlying file system"))
-        case FilesystemMagic.zfs:
-            return FilesystemKind(name: "zfs", swapPath: .refused("ZFS \(noSwap); use a zvol as a swap device instead"))
-        case FilesystemMagic.proc, FilesystemMagic.sysfs:
-            return FilesystemKind(name: mountType ?? "pseudo", swapPath: .refused("a pseudo file system \(noSwap)"))
-        case FilesystemMagic.ninep: return FilesystemKind(name: "9p", swapPath: .refused("9p \(noSwap)"))
-        case FilesystemMagic.ceph: return FilesystemKind(name: "ceph", swapPath: .refused("ceph \(noSwap)"))
+            return kind(.overlay, .refused("overlayfs \(noSwap); put the swap file on the underlying file system"))
+        case FilesystemMagic.zfs: return kind(.zfs, .refused("ZFS \(noSwap); use a zvol as a swap device instead"))
+        case FilesystemMagic.proc, FilesystemMagic.sysfs: return kind(mounted("pseudo"), .refused("a pseudo file system \(noSwap)"))
+        case FilesystemMagic.ninep: return kind(.ninep, .refused("9p \(noSwap)"))
+        case FilesystemMagic.ceph: return kind(.ceph, .refused("ceph \(noSwap)"))
         case FilesystemMagic.squashfs, FilesystemMagic.erofs, FilesystemMagic.iso9660:
-            return FilesystemKind(name: mountType ?? "read-only", swapPath: .refused("a read-only file system: swapon fails with EROFS"))
-        case FilesystemMagic.nfs:
-            return FilesystemKind(name: "nfs", swapPath: .unmodelled("NFS swap (nfs_swap_activate, CONFIG_NFS_SWAP) is not modelled"))
-        case FilesystemMagic.smb2, FilesystemMagic.cifs:
-            return FilesystemKind(name: "cifs", swapPath: .unmodelled("SMB swap (cifs_swap_activate) is not modelled"))
+            return kind(mounted("read-only"), .refused("a read-only file system: swapon fails with EROFS"))
+        case FilesystemMagic.nfs: return kind(.nfs, .unmodelled("NFS swap (nfs_swap_activate, CONFIG_NFS_SWAP) is not modelled"))
+        case FilesystemMagic.smb2, FilesystemMagic.cifs: return kind(.cifs, .unmodelled("SMB swap (cifs_swap_activate) is not modelled"))
         case FilesystemMagic.f2fs:
-            return FilesystemKind(name: "f2fs", swapPath: .unmodelled("f2fs swap (f2fs_swap_activate, section alignment and block migration) is not modelled"))
-        case FilesystemMagic.bcachefs:
-            return FilesystemKind(name: "bcachefs", swapPath: .refused("bcachefs \(noSwap)"))
+            return kind(.f2fs, .unmodelled("f2fs swap (f2fs_swap_activate, section alignment and block migration) is not modelled"))
+        case FilesystemMagic.bcachefs: return kind(.bcachefs, .refused("bcachefs \(noSwap)"))
         case FilesystemMagic.fuse:
-            if mountType == "fuseblk" { return FilesystemKind(name: "fuseblk", swapPath: .generic) }
-            return FilesystemKind(name: mountType ?? "fuse", swapPath: .refused("FUSE \(noSwap)"))
+            if mountType == "fuseblk" { return kind(.fuseblk, .activates(.generic)) }
+            return kind(mounted("fuse"), .refused("FUSE \(noSwap)"))
         case FilesystemMagic.msdos, FilesystemMagic.exfat, FilesystemMagic.ntfs3, FilesystemMagic.hfsplus,
             FilesystemMagic.jfs, FilesystemMagic.udf, FilesystemMagic.nilfs, FilesystemMagic.gfs2, FilesystemMagic.ocfs2:
-            return FilesystemKind(name: mountType ?? "bmap", swapPath: .generic)
+            return kind(mounted("bmap"), .activates(.generic))
         default:
             let hex = String(magic, radix: 16)
-            return FilesystemKind(
-                name: mountType ?? "unknown",
-                swapPath: .unmodelled("unknown file system (statfs magic 0x\(hex)); its swap path is not known to swapinspect"))
+            return kind(
+                mounted("unknown"),
+                .unmodelled("unknown file system (statfs magic 0x\(hex)); its swap path is not known to swapinspect"))
         }
     }
 }

@@ -13,7 +13,7 @@ public enum Severity: String, Sendable, Comparable {
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// The stable finding codes of the contract (cli-contract.md). Add, never rename.
+/// The stable finding codes (man page FINDINGS, docs/swapinspect.schema.json). Add, never rename.
 public enum FindingCode: String, Sendable, CaseIterable {
     // errors
     case noSignature = "no-signature"
@@ -43,6 +43,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case fileBeyondLastPage = "file-beyond-last-page"
     case truncatedByKernelLimit = "truncated-by-kernel-limit"
     case oldKernelIncompatible = "old-kernel-incompatible"
+    /// `probe`: libblkid (and so blkid, lsblk, udev, swapon -a by UUID) sees the area otherwise than the kernel.
+    case blkidDisagrees = "blkid-disagrees"
     // info
     case unwrittenExtents = "unwritten-extents"
     case fragmented = "fragmented"
@@ -58,7 +60,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
             .noUsablePages, .unsupportedFilesystem:
             .error
         case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
-            .truncatedByKernelLimit, .oldKernelIncompatible:
+            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees:
             .warning
         case .unwrittenExtents, .fragmented, .byteSwapped, .inUse:
             .info
@@ -84,12 +86,12 @@ public struct Finding: Sendable, Equatable {
 
 /// Why `swapon(2)` fails: the errno, the kernel log line if it prints one, and the finding that explains it.
 public struct Refusal: Sendable, Equatable {
-    public var errno: String
+    public var errno: ErrnoName
     /// What the kernel logs, verbatim (nil where it fails silently).
     public var kernelMessage: String?
     public var finding: Finding
 
-    public init(errno: String = "EINVAL", kernelMessage: String?, finding: Finding) {
+    public init(errno: ErrnoName = .invalidArgument, kernelMessage: String?, finding: Finding) {
         self.errno = errno
         self.kernelMessage = kernelMessage
         self.finding = finding

@@ -1,37 +1,10 @@
 internal import CBlkid
 import Glibc
-
-/// What libblkid says about the start of a file or device: its NAME=value pairs
-/// (TYPE, VERSION, UUID, LABEL, SBMAGIC, SBMAGIC_OFFSET, PTTYPE, …).
-public struct BlkidValues: Sendable, Equatable {
-    public var pairs: [(name: String, value: String)]
-
-    public init(pairs: [(name: String, value: String)]) { self.pairs = pairs }
-
-    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
-
-    public static func == (lhs: BlkidValues, rhs: BlkidValues) -> Bool {
-        lhs.pairs.map(\.name) == rhs.pairs.map(\.name) && lhs.pairs.map(\.value) == rhs.pairs.map(\.value)
-    }
-
-    /// The page size a swap signature implies: the magic sits in the last 10 bytes of the page.
-    public var swapPageSize: Int? {
-        guard let offset = self["SBMAGIC_OFFSET"].flatMap({ Int($0) }) else { return nil }
-        return offset + 10
-    }
-}
+import SwapInspectCore
 
 public enum BlkidProbe {
-    public enum Outcome: Sendable, Equatable {
-        case found(BlkidValues)
-        case nothing
-        /// Several signatures compete (libblkid refuses to choose).
-        case ambivalent
-        case failed(String)
-    }
-
     /// Low-level superblock probe over an already opened, read-only descriptor.
-    public static func probe(fd: Int32) -> Outcome {
+    public static func probe(fd: Int32) -> BlkidAnswer {
         guard let probe = blkid_new_probe() else { return .failed("cannot allocate a libblkid probe") }
         defer { blkid_free_probe(probe) }
         guard blkid_probe_set_device(probe, fd, 0, 0) == 0 else { return .failed("libblkid cannot use the device") }

@@ -35,7 +35,7 @@ final class ExtFilesystem {
         if needed > size {
             return .failure(
                 ImageError(
-                    "\(where_): truncated image: the \(filesystem.kindName) file system needs \(needed) bytes but only \(size) are there"))
+                    "\(where_): truncated image: the \(filesystem.type) file system needs \(needed) bytes but only \(size) are there"))
         }
         return .success(filesystem)
     }
@@ -45,9 +45,9 @@ final class ExtFilesystem {
 
     private var superblock: ext2_super_block { fs.pointee.`super`.pointee }
 
-    var kindName: String {
+    var type: FilesystemType {
         let sb = superblock
-        return ExtFeatures.name(compat: sb.s_feature_compat, incompat: sb.s_feature_incompat, roCompat: sb.s_feature_ro_compat)
+        return ExtFeatures.type(compat: sb.s_feature_compat, incompat: sb.s_feature_incompat, roCompat: sb.s_feature_ro_compat)
     }
 
     var kind: FilesystemKind {

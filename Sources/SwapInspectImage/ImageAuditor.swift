@@ -285,7 +285,7 @@ private struct Run {
             audit.errors.append(error)
             return
         }
-        let place = location(area, type: filesystem.kindName, uuid: filesystem.uuid, label: filesystem.label)
+        let place = location(area, type: filesystem.type.name, uuid: filesystem.uuid, label: filesystem.label)
         var audited: Set<UInt32> = []
         if !options.paths.isEmpty {
             for path in options.paths {
@@ -424,9 +424,9 @@ private struct Run {
             return
         }
         var notes = notes
-        if filesystem.kindName == "ext2" || filesystem.kindName == "ext3" {
+        if filesystem.type.isOlderExtFormat {
             notes.append(
-                "\(filesystem.kindName) is predicted as the ext4 driver mounts it (iomap, CONFIG_EXT4_USE_FOR_EXT2); the standalone ext2 driver uses the generic bmap model")
+                "\(filesystem.type) is predicted as the ext4 driver mounts it (iomap, CONFIG_EXT4_USE_FOR_EXT2); the standalone ext2 driver uses the generic bmap model")
         }
         if filesystem.needsRecovery {
             notes.append("the journal needs recovery: the next mount replays it first, which may change this file's metadata")

@@ -27,11 +27,10 @@ public enum LiveArea {
         let swaps = SwapControl.activeAreas()
 
         guard status.isRegular || status.isBlockDevice else {
-            let other = status.otherType
             return .success(
                 AreaFacts(
                     path: canonical, kind: .other, size: status.size, mode: status.mode, uid: status.uid, gid: status.gid,
-                    headerBytes: [], otherType: other.name, otherErrno: other.errno))
+                    headerBytes: [], specialFile: status.specialFile))
         }
 
         let fd: FileDescriptor
@@ -92,7 +91,7 @@ public enum LiveArea {
         facts.supportsDiscard = supportsDiscard(opened.device)
 
         // No point mapping what the kernel refuses before it looks at blocks.
-        if case .refused = kind.swapPath { return .success(facts) }
+        if case .refused = kind.swapSupport { return .success(facts) }
         switch mapExtents(fd, path: path, size: size, blockSize: blockSize, options: options) {
         case .success(let (found, source, notes)):
             var mapped = found

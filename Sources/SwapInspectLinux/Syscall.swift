@@ -1,5 +1,6 @@
 internal import CSwapInspectLinux
 import Glibc
+import SwapInspectCore
 import SystemPackage
 
 /// A failed operation on a path, with the errno when there is one. Rendered as
@@ -59,14 +60,14 @@ struct FileStatus {
     var isBlockDevice: Bool { type == UInt32(S_IFBLK) }
     var isSymlink: Bool { type == UInt32(S_IFLNK) }
 
-    /// What a non-regular, non-block object is, and the errno swapon(2) gives it.
-    var otherType: (name: String, errno: String) {
+    /// What a non-regular, non-block object is.
+    var specialFile: SpecialFile {
         switch type {
-        case UInt32(S_IFDIR): ("directory", "EISDIR")
-        case UInt32(S_IFIFO): ("FIFO", "EINVAL")
-        case UInt32(S_IFSOCK): ("socket", "ENXIO")
-        case UInt32(S_IFCHR): ("character device", "EINVAL")
-        default: ("special file", "EINVAL")
+        case UInt32(S_IFDIR): .directory
+        case UInt32(S_IFIFO): .fifo
+        case UInt32(S_IFSOCK): .socket
+        case UInt32(S_IFCHR): .characterDevice
+        default: .other
         }
     }
 }

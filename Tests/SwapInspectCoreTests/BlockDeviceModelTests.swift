@@ -143,7 +143,7 @@ struct BlockDeviceModelTests {
         facts.nonRotational = nonRotational
         let report = Inspector.inspect(facts, options: InspectOptions(pageSize: 4096))
         let activation = try #require(report.activation)
-        #expect(Inspector.addingLine(facts, activation: activation, pageSize: 4096, discardFlags: discard) == expected)
+        #expect(KernelLine.adding(facts, activation: activation, pageSize: 4096, discardFlags: discard) == expected)
         if discard.isEmpty {
             #expect(report.kernelLog == expected)
         }
@@ -183,7 +183,7 @@ struct BlockDeviceModelTests {
         activation.extentCount = 1
         let facts = loopDeviceFacts(HeaderForge(lastPage: 2047))
         #expect(
-            Inspector.addingLine(facts, activation: activation, pageSize: 4096)
+            KernelLine.adding(facts, activation: activation, pageSize: 4096)
                 == "Adding 0k swap on /dev/loop0.  Priority:-2 extents:1 across:4294967296k")
     }
 }

@@ -228,7 +228,7 @@ struct BtrfsModelTests {
         small.noCow = false
         let report = small.report()
         #expect(report.kernelLog == warning("must not be compressed"))
-        #expect(report.activation?.refusal?.errno == "EINVAL")
+        #expect(report.activation?.refusal?.errno == .invalidArgument)
         #expect(report.codes.contains(.compressed))
         let finding = report.finding(.compressed)
         #expect(finding?.message.hasPrefix("swapfile must not be compressed") == true)
@@ -505,10 +505,10 @@ struct BtrfsModelTests {
     // MARK: model choice
 
     @Test func otherModelsDoNotApplyToBtrfs() {
-        let report = Inspector.inspect(SmallBtrfs().facts, options: InspectOptions(pageSize: 4096, model: .iomap))
+        let report = Inspector.inspect(SmallBtrfs().facts, options: InspectOptions(pageSize: 4096, model: .forced(.iomap)))
         #expect(report.undetermined?.contains("btrfs_swap_activate") == true)
         let ext4 = swapFileFacts(path: "/x", size: 4 * mebibyte, lastPage: 1023, extents: [], filesystem: ext4Filesystem(4096))
-        let forced = Inspector.inspect(ext4, options: InspectOptions(pageSize: 4096, model: .btrfs))
+        let forced = Inspector.inspect(ext4, options: InspectOptions(pageSize: 4096, model: .forced(.btrfs)))
         #expect(forced.undetermined?.contains("only to files on btrfs") == true)
     }
 

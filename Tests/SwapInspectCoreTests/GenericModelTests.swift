@@ -149,7 +149,7 @@ struct GenericModelLimitTests {
             extents: blocks([(0, 100, 16)], blockSize: 16384), fileSize: 16 * 16384, blockSize: 16384, pageSize: 4096,
             maxPages: 64, path: "/mnt/t/lbs/sw")
         #expect(activation.ok == false)
-        #expect(activation.refusal?.errno == "EINVAL")
+        #expect(activation.refusal?.errno == .invalidArgument)
         #expect(activation.refusal?.kernelMessage == nil)
     }
 }

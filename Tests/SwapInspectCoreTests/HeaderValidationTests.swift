@@ -57,7 +57,7 @@ struct HeaderValidationTests {
             #expect(verdict.refusal?.finding.code == code)
             #expect(verdict.refusal?.finding.severity == .error)
             #expect(verdict.refusal?.kernelMessage == kernelMessage)
-            #expect(verdict.refusal?.errno == "EINVAL")
+            #expect(verdict.refusal?.errno == .invalidArgument)
         }
     }
 

@@ -65,7 +65,7 @@ struct InspectorTests {
             filesystem: ext4Filesystem(4096))
         let activation = try #require(Inspector.inspect(facts, options: Self.options).activation)
         #expect(
-            Inspector.addingLine(facts, activation: activation, pageSize: 4096, discardFlags: "Dsc")
+            KernelLine.adding(facts, activation: activation, pageSize: 4096, discardFlags: "Dsc")
                 == "Adding 4092k swap on /mnt/t/m4/d.  Priority:-2 extents:1 across:4092k Dsc")
     }
 
@@ -270,11 +270,10 @@ struct InspectorTests {
         #expect(report.header?.pageSize == 4096)
     }
 
-    @Test(arguments: [("directory", "EISDIR"), ("fifo", "EINVAL")])
-    func specialFileIsNotARegularFile(type: String, errno: String) {
+    @Test(arguments: [(SpecialFile.directory, ErrnoName.isDirectory), (.fifo, .invalidArgument), (.socket, .noSuchDeviceOrAddress)])
+    func specialFileIsNotARegularFile(type: SpecialFile, errno: ErrnoName) {
         let facts = AreaFacts(
-            path: "/mnt/t/\(type)", kind: .other, size: 0, mode: 0o040755, uid: 1000, headerBytes: [], otherType: type,
-            otherErrno: errno)
+            path: "/mnt/t/\(type)", kind: .other, size: 0, mode: 0o040755, uid: 1000, headerBytes: [], specialFile: type)
         let report = Inspector.inspect(facts, options: Self.options)
         #expect(report.codes == [.notRegularFile])
         #expect(report.activation?.ok == false)
@@ -286,7 +285,7 @@ struct InspectorTests {
         let facts = AreaFacts(path: "/dev/null", kind: .other, size: 0, headerBytes: [])
         let report = Inspector.inspect(facts, options: Self.options)
         #expect(report.codes == [.notRegularFile])
-        #expect(report.activation?.refusal?.errno == "EINVAL")
+        #expect(report.activation?.refusal?.errno == .invalidArgument)
     }
 
     // MARK: security and state
@@ -345,10 +344,10 @@ struct InspectorTests {
     }
 
     @Test(arguments: [
-        (ModelChoice.generic, ActivationModel.generic, "Adding 16k swap on /mnt/t/g/sw.  Priority:-2 extents:2 across:1004k"),
-        (.iomap, .iomap, "Adding 16k swap on /mnt/t/g/sw.  Priority:-2 extents:2 across:1020k"),
+        (ModelSelection.forced(.generic), ActivationModel.generic, "Adding 16k swap on /mnt/t/g/sw.  Priority:-2 extents:2 across:1004k"),
+        (.forced(.iomap), .iomap, "Adding 16k swap on /mnt/t/g/sw.  Priority:-2 extents:2 across:1020k"),
     ])
-    func explicitModelOverridesTheFileSystemsOwn(choice: ModelChoice, model: ActivationModel, line: String) {
+    func explicitModelOverridesTheFileSystemsOwn(choice: ModelSelection, model: ActivationModel, line: String) {
         // G2: the two models differ only in the span end.
         let facts = swapFileFacts(
             path: "/mnt/t/g/sw", size: 40960, lastPage: 4, extents: blocks([(0, 1002, 10), (10, 2000, 30)], blockSize: 1024),
@@ -365,7 +364,7 @@ struct InspectorTests {
             extents: blocks([(0, 100, 2048)], blockSize: 16384), filesystem: xfsFilesystem(16384))
         let report = Inspector.inspect(facts, options: Self.options)
         #expect(report.activation?.ok == false)
-        #expect(report.activation?.refusal?.errno == "EINVAL")
+        #expect(report.activation?.refusal?.errno == .invalidArgument)
         #expect(report.kernelLog == nil)
         #expect(report.codes == [.unsupportedFilesystem])
     }

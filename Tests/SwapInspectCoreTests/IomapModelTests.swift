@@ -114,7 +114,7 @@ struct IomapModelTests {
         #expect(!activation.ok)
         #expect(activation.refusal?.kernelMessage == "swapon: file /mnt/t/m4/hole has unallocated extents")
         #expect(activation.refusal?.finding.code == .holes)
-        #expect(activation.refusal?.errno == "EINVAL")
+        #expect(activation.refusal?.errno == .invalidArgument)
         #expect(activation.resumeOffset == nil)
     }
 

@@ -36,7 +36,7 @@ import Testing
         #expect(report.facts.source == .ext2fs)
         #expect(report.facts.kind == .file)
         #expect(report.facts.filesystem?.kind.name == layout.type)
-        #expect(report.facts.filesystem?.kind.swapPath == .iomap)
+        #expect(report.facts.filesystem?.kind.swapSupport == .activates(.iomap))
         #expect(report.facts.filesystem?.blockSize == layout.blockSize)
         #expect(report.facts.size == 16 << 20)
         #expect(report.facts.mode & 0o7777 == 0o600)

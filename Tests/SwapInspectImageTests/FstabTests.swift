@@ -68,9 +68,9 @@ import Testing
     }
 
     @Test func testExtFormatNamesFollowLibblkid() {
-        #expect(ExtFeatures.name(compat: 0, incompat: 0x2, roCompat: 0x3) == "ext2")
-        #expect(ExtFeatures.name(compat: 0x4, incompat: 0x2, roCompat: 0x3) == "ext3")
-        #expect(ExtFeatures.name(compat: 0x4, incompat: 0x2 | 0x40, roCompat: 0x3) == "ext4")
-        #expect(ExtFeatures.name(compat: 0, incompat: 0x2, roCompat: 0x400) == "ext4")
+        #expect(ExtFeatures.type(compat: 0, incompat: 0x2, roCompat: 0x3) == .ext2)
+        #expect(ExtFeatures.type(compat: 0x4, incompat: 0x2, roCompat: 0x3) == .ext3)
+        #expect(ExtFeatures.type(compat: 0x4, incompat: 0x2 | 0x40, roCompat: 0x3) == .ext4)
+        #expect(ExtFeatures.type(compat: 0, incompat: 0x2, roCompat: 0x400) == .ext4)
     }
 }

@@ -179,8 +179,8 @@ struct LiveAreaTests {
         #expect(mkfifo(path, 0o600) == 0)
         let facts = try LiveArea.facts(for: path).get()
         #expect(facts.kind == .other)
-        #expect(facts.otherType == "FIFO")
-        #expect(facts.otherErrno == "EINVAL")
+        #expect(facts.specialFile == .fifo)
+        #expect(facts.specialFile?.swaponErrno == .invalidArgument)
     }
 
     @Test func directoryIsClassifiedAsEISDIR() throws {
@@ -188,7 +188,7 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let facts = try LiveArea.facts(for: dir).get()
         #expect(facts.kind == .other)
-        #expect(facts.otherErrno == "EISDIR")
+        #expect(facts.specialFile?.swaponErrno == .isDirectory)
     }
 
     @Test func danglingSymlinkIsNamedAsSuch() throws {
@@ -245,7 +245,7 @@ struct LiveAreaTests {
         let filesystem = try #require(facts.filesystem)
         #expect(filesystem.blockSize > 0)
         if ["ext2", "ext3", "ext4", "xfs"].contains(filesystem.kind.name) {
-            #expect(filesystem.kind.swapPath == .iomap)
+            #expect(filesystem.kind.swapSupport == .activates(.iomap))
         }
     }
 }

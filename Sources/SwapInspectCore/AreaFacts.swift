@@ -1,0 +1,93 @@
+/// What kind of object the path names.
+public enum AreaKind: String, Sendable {
+    case file, blockDevice, other
+}
+
+/// Where the extent list came from.
+public enum ExtentSource: String, Sendable {
+    case fiemap, fibmap, ext2fs, blockDevice
+}
+
+public struct FilesystemFacts: Sendable, Equatable {
+    public var kind: FilesystemKind
+    public var blockSize: Int
+    public var device: String?
+
+    public init(kind: FilesystemKind, blockSize: Int, device: String?) {
+        self.kind = kind
+        self.blockSize = blockSize
+        self.device = device
+    }
+}
+
+/// Everything an adapter (ioctls or libext2fs) learns about one swap area; the one input of the core.
+public struct AreaFacts: Sendable {
+    /// The path as the kernel would print it (util-linux swapon canonicalises it).
+    public var path: String
+    public var kind: AreaKind
+    /// For `.other`: what it is (a directory, a FIFO, …); nil where it is not known.
+    public var specialFile: SpecialFile?
+    /// i_size of a file, or the size of a block device.
+    public var size: UInt64
+    public var allocatedBytes: UInt64?
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    public var filesystem: FilesystemFacts?
+    /// The first bytes of the area (up to 64 KiB, fewer for a short file).
+    public var headerBytes: [UInt8]
+    /// The file's extents in file order, replaced only whole (`setExtents`), so that `extentTally`
+    /// always describes them.
+    public private(set) var extents: [FileExtent]
+    public private(set) var extentTally: ExtentTally
+    public var source: ExtentSource
+    /// `si->bdev` is non-rotational (the kernel prints `SS`).
+    public var nonRotational: Bool
+    /// `si->bdev` supports discard (the kernel prints `D…` when discard is asked for).
+    public var supportsDiscard: Bool = false
+    /// The priority the kernel would give (`Priority:`).
+    public var priority: Int
+    /// The area's /proc/swaps line when it is active now.
+    public var active: ProcSwapsEntry?
+    /// Facts that could not be learned (e.g. FIBMAP and unwritten extents); shown as notes.
+    public var notes: [String]
+    /// A file on btrfs: what `btrfs_swap_activate` looks at (flags, file extent items, chunk map).
+    public var btrfs: BtrfsFacts? = nil
+
+    public mutating func setExtents(_ extents: [FileExtent]) {
+        setExtents(extents, tally: ExtentTally(extents))
+    }
+
+    /// Extents whose tally an adapter of this package gathered while mapping them (no second pass).
+    package mutating func setExtents(_ extents: [FileExtent], tally: ExtentTally) {
+        assert(tally == ExtentTally(extents), "the tally must describe the extents")
+        self.extents = extents
+        extentTally = tally
+    }
+
+    public init(
+        path: String, kind: AreaKind, size: UInt64, mode: UInt32 = 0o600, uid: UInt32 = 0, gid: UInt32 = 0,
+        filesystem: FilesystemFacts? = nil, headerBytes: [UInt8], extents: [FileExtent] = [],
+        source: ExtentSource = .fiemap, nonRotational: Bool = false, priority: Int = -2,
+        active: ProcSwapsEntry? = nil, allocatedBytes: UInt64? = nil, specialFile: SpecialFile? = nil,
+        notes: [String] = []
+    ) {
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.filesystem = filesystem
+        self.headerBytes = headerBytes
+        self.extents = extents
+        self.extentTally = ExtentTally(extents)
+        self.source = source
+        self.nonRotational = nonRotational
+        self.priority = priority
+        self.active = active
+        self.allocatedBytes = allocatedBytes
+        self.specialFile = specialFile
+        self.notes = notes
+    }
+}

@@ -1,0 +1,100 @@
+/// Findings about an area beyond the kernel's verdict: who can read it, what its layout costs, whether
+/// it is active now.
+enum AreaFindings {
+    /// util-linux swapon's permission and owner warnings.
+    static func security(_ facts: AreaFacts) -> [Finding] {
+        var findings: [Finding] = []
+        guard facts.kind != .other else { return findings }
+        // util-linux swapon: files should be 0600 and root's; block devices may be readable by group disk.
+        let mask: UInt32 = facts.kind == .blockDevice ? 0o007 : 0o077
+        let suggested: UInt32 = facts.kind == .blockDevice ? 0o660 : 0o600
+        let permissions = facts.mode & 0o7777
+        if permissions & mask != 0 {
+            findings.append(
+                Finding(
+                    .insecurePermissions,
+                    "insecure permissions \(octalMode(permissions)), \(octalMode(suggested)) suggested: other users can read swapped-out memory",
+                    fix: "chmod \(octalMode(suggested)) \(facts.path)"))
+        }
+        if facts.kind == .file && facts.uid != 0 {
+            findings.append(
+                Finding(
+                    .insecureOwner, "insecure file owner \(facts.uid), 0 (root) suggested",
+                    fix: "chown 0:0 \(facts.path)"))
+        }
+        return findings
+    }
+
+    /// What an accepted layout costs: pages lost to misalignment or beyond last_page, unwritten or
+    /// encrypted extents, fragmentation.
+    static func layout(_ facts: AreaFacts, activation: Activation, headerMax: UInt64, pageSize: Int) -> [Finding] {
+        var findings: [Finding] = []
+        let page = UInt64(pageSize)
+        let kib = page / 1024
+        if facts.kind == .file {
+            let filePages = facts.size / page
+            let reachable = min(filePages, headerMax)
+            if activation.maxPages < reachable {
+                let lost = reachable - activation.maxPages
+                let blockSize = facts.filesystem?.blockSize ?? pageSize
+                findings.append(
+                    Finding(
+                        .misalignedPages,
+                        "\(lost) page\(lost == 1 ? "" : "s") (\(lost * kib)k) lost: runs of \(blockSize)-byte blocks that do not start or end on a \(pageSize)-byte page boundary yield only their whole aligned pages",
+                        fix: blockSize < pageSize
+                            ? "recreate the file on a file system with \(pageSize)-byte blocks, then mkswap \(facts.path)"
+                            : "recreate the file in one allocation (fallocate -l SIZE \(facts.path)), then mkswap \(facts.path)"))
+                findings.append(
+                    Finding(
+                        .lastPageBeyondFile,
+                        "the header declares \(headerMax) pages but only \(activation.maxPages) are usable: the kernel reports \(activation.pages * kib)k instead of \((headerMax - 1) * kib)k"))
+            }
+            if filePages > headerMax {
+                let wasted = filePages - headerMax
+                findings.append(
+                    Finding(
+                        .fileBeyondLastPage,
+                        "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)",
+                        fix: "mkswap \(facts.path)"))
+            }
+            // Tallied while the extents were mapped: a fallocated file can have a million unwritten extents.
+            let tally = facts.extentTally
+            let unwrittenCount = tally.unwrittenCount
+            let bytes = tally.unwrittenBytes
+            if unwrittenCount > 0 {
+                findings.append(
+                    Finding(
+                        .unwrittenExtents,
+                        "\(unwrittenCount) extent\(unwrittenCount == 1 ? " is" : "s are") preallocated but unwritten (\(bytes / 1024)k, fallocate); the kernel accepts them"))
+            }
+            if tally.flags.contains(.encrypted) {
+                findings.append(
+                    Finding(
+                        .oldKernelIncompatible,
+                        "the file is encrypted by the file system (fscrypt): 6.18 accepts it, newer kernels refuse it (\"Filesystem-level encrypted swapfile … is unsupported\")",
+                        fix: "use dm-crypt or a loop device over the file instead"))
+            }
+        }
+        if activation.extentCount > 1 {
+            findings.append(
+                Finding(
+                    .fragmented,
+                    "\(activation.extentCount) swap extents spread across \(activation.spanPages * kib)k of the device"))
+        }
+        return findings
+    }
+
+    /// The area is active now: the prediction for a fresh activation against the kernel's /proc/swaps size.
+    static func inUse(_ active: ProcSwapsEntry, report: Report) -> Finding {
+        let comparison: String
+        if let activation = report.activation, activation.ok {
+            let predictedKiB = activation.pages * UInt64(report.pageSize / 1024)
+            comparison = predictedKiB == active.sizeKiB
+                ? "its size \(active.sizeKiB)k matches the prediction"
+                : "its size \(active.sizeKiB)k differs from the predicted \(predictedKiB)k"
+        } else {
+            comparison = "the kernel reports \(active.sizeKiB)k although a fresh activation would be refused"
+        }
+        return Finding(.inUse, "active now (priority \(active.priority), \(active.usedKiB)k used): \(comparison)")
+    }
+}

@@ -1,0 +1,31 @@
+/// Where an area audited offline (`swapinspect image`) lives: the image, the partition, the byte
+/// offset of that partition inside the image, and what libblkid/libext2fs say holds it.
+public struct ImageLocation: Sendable, Equatable {
+    public struct Filesystem: Sendable, Equatable {
+        /// `ext2`, `ext3`, `ext4`, `swap`, `xfs`, … (libblkid's TYPE, or the superblock's features).
+        public var type: String?
+        public var uuid: String?
+        public var label: String?
+
+        public init(type: String?, uuid: String?, label: String?) {
+            self.type = type
+            self.uuid = uuid
+            self.label = label
+        }
+    }
+
+    /// The image as the user named it.
+    public var path: String
+    /// The partition number (libblkid's partno), nil for a file system image or a bare `--offset`.
+    public var partition: Int?
+    /// Byte offset of the file system or swap area inside the image.
+    public var offset: UInt64
+    public var filesystem: Filesystem
+
+    public init(path: String, partition: Int?, offset: UInt64, filesystem: Filesystem) {
+        self.path = path
+        self.partition = partition
+        self.offset = offset
+        self.filesystem = filesystem
+    }
+}
