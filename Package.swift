@@ -40,22 +40,28 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "swapinspect", dependencies: ["SwapInspectCommands"]),
+        // Helpers every test target shares (process runner, built binary, temporary directories, tool
+        // lookup, loop devices, mounts, active swap areas); only test targets depend on it.
+        .target(name: "SwapInspectTestSupport", path: "Tests/SwapInspectTestSupport"),
         .testTarget(name: "SwapInspectCoreTests", dependencies: ["SwapInspectCore"]),
         .testTarget(
             name: "SwapInspectLinuxTests",
-            dependencies: ["SwapInspectLinux", "SwapInspectCore"],
+            dependencies: ["SwapInspectLinux", "SwapInspectCore", "SwapInspectTestSupport"],
             // C programs the tests compile and run themselves (the shim with its syscalls scripted).
             exclude: ["ShimHarness"]
         ),
         .testTarget(
             name: "SwapInspectCommandsTests",
-            dependencies: ["SwapInspectCommands", "SwapInspectCore"],
+            dependencies: ["SwapInspectCommands", "SwapInspectCore", "SwapInspectTestSupport"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "SwapInspectImageTests", dependencies: ["SwapInspectImage", "SwapInspectCore", "SwapInspectLinux"]),
+        .testTarget(
+            name: "SwapInspectImageTests",
+            dependencies: ["SwapInspectImage", "SwapInspectCore", "SwapInspectLinux", "SwapInspectTestSupport"]
+        ),
         .testTarget(
             name: "SwapInspectKernelTests",
-            dependencies: ["SwapInspectLinux", "SwapInspectCore"]
+            dependencies: ["SwapInspectLinux", "SwapInspectCore", "SwapInspectTestSupport"]
         ),
     ]
 )

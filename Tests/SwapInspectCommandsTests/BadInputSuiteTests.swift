@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SwapInspectTestSupport
 import Testing
 
 /// Bad inputs to `swapinspect inspect` not covered by CLIEndToEndTests: forged header fields at their
@@ -145,7 +146,7 @@ struct BadInputSuiteTests {
 
         for (file, status, code) in [(good, Int32(0), nil), (random, 1, "no-signature"), (bad, 1, "too-many-bad-pages")] as [(String, Int32, String?)] {
             let before = try BadInput.sha256(file)
-            let loop = try LoopDevice(file)
+            let loop = try LoopDevice(file: file, readOnly: true)
             defer { loop.detach() }
             let result = try Runner.swapinspect(["--json", loop.path], timeout: 20)
             #expect(result.status == status, "\(file): \(result)")
@@ -195,25 +196,4 @@ enum BadInput {
         print("skipped: \(why) needs root")
         try Test.cancel("\(why) needs root")
     }
-}
-
-/// A read-only loop device over a file (`losetup -f --show -r`), detached by `detach` (idempotent).
-final class LoopDevice {
-    let path: String
-    private var attached = true
-
-    init(_ file: String) throws {
-        let losetup = try #require(Runner.tool("losetup"), "losetup (util-linux) is needed")
-        let result = try Runner.run(losetup, ["-f", "--show", "-r", file])
-        try #require(result.status == 0, "losetup failed: \(result)")
-        path = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    func detach() {
-        guard attached, let losetup = Runner.tool("losetup") else { return }
-        attached = false
-        _ = try? Runner.run(losetup, ["-d", path])
-    }
-
-    deinit { detach() }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SwapInspectCore
+import SwapInspectTestSupport
 import Testing
 
 /// One bad (or good) input class, built in a fresh directory on the real disk, with what the contract

@@ -1,5 +1,6 @@
 import Foundation
 import SwapInspectCore
+import SwapInspectTestSupport
 import Testing
 
 /// The committed man page and completions against the CLI and the contract: these fail when they drift.

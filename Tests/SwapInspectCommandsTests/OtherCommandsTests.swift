@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SwapInspectTestSupport
 import Testing
 
 /// `probe`, `list`, and the parts of `activate`/`deactivate` that never change the system
@@ -10,8 +11,7 @@ struct OtherCommandsTests {
 
     /// Whatever a broken `activate` might have done to our file, undo it (only for paths we created).
     static func swapoffIfActive(_ paths: [String]) {
-        guard let text = try? swaps(), let swapoff = Runner.tool("swapoff") else { return }
-        for path in paths where text.contains(path) { _ = try? Runner.run(swapoff, [path]) }
+        ActiveSwaps.deactivateIfActive(paths)
     }
 
     @Test func probeExitCodesAndOneJSONDocument() throws {

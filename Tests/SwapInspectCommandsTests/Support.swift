@@ -1,12 +1,12 @@
 import Foundation
 import Glibc
+import SwapInspectTestSupport
 import Testing
 
-/// Paths of the package and of what the build left behind, found from this file and from the test runner.
+/// Paths of the package and of what the build left behind (`PackageRoot` and `BuiltBinary` of SwapInspectTestSupport).
 enum Paths {
-    /// The package root: this file is `<root>/Tests/SwapInspectCommandsTests/Support.swift`.
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root.
+    static let packageRoot: URL = PackageRoot.url
 
     /// `../shared/spec/cli-contract.md`, next to the repository.
     static let contract = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/spec/cli-contract.md")
@@ -14,101 +14,11 @@ enum Paths {
     static let completions = packageRoot.appendingPathComponent("completions")
     static let golden = packageRoot.appendingPathComponent("Tests/SwapInspectCommandsTests/Golden")
 
-    /// The built `swapinspect`. The test runner (`swapinspectPackageTests.xctest`) lives in the same bin
-    /// directory as the executable, whatever `--scratch-path` was used, so look next to it first.
-    /// `SWAPINSPECT_BIN` overrides the lookup.
-    static let binary: String = {
-        var candidates: [String] = []
-        if let explicit = ProcessInfo.processInfo.environment["SWAPINSPECT_BIN"], !explicit.isEmpty {
-            return explicit
-        }
-        if let runner = readLink("/proc/self/exe") {
-            candidates.append(directory(of: runner) + "/swapinspect")
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("swapinspect").path)
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("swapinspect").path)
-        if let argv0 = CommandLine.arguments.first, argv0.contains("/") {
-            candidates.append(directory(of: argv0) + "/swapinspect")
-        }
-        for scratch in [".build", ".build-cli"] {
-            candidates.append(packageRoot.appendingPathComponent("\(scratch)/debug/swapinspect").path)
-        }
-        return candidates.first { access($0, X_OK) == 0 } ?? candidates[0]
-    }()
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return String(path[..<slash])
-    }
-
-    static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    /// The built `swapinspect` (see `BuiltBinary.path`).
+    static let binary: String = BuiltBinary.path
 }
 
-/// The outcome of one run of a program.
-struct RunResult: CustomStringConvertible {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-    var timedOut: Bool
-
-    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
-
-    var description: String {
-        "exit \(status)\(timedOut ? " (timed out, killed)" : "")\n--- stdout ---\n\(stdoutText)--- stderr ---\n\(stderr)"
-    }
-}
-
-enum Runner {
-    /// Runs `executable` with `arguments`, stdout and stderr captured through files (no pipe can fill up
-    /// and stall the child), killed after `timeout` seconds. C locale, no colour.
-    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> RunResult {
-        let scratch = try TemporaryDirectory(prefix: "swapinspect-run")
-        defer { scratch.remove() }
-        let outPath = scratch.path + "/stdout"
-        let errPath = scratch.path + "/stderr"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"
-        environment["NO_COLOR"] = "1"
-        environment["COLUMNS"] = "80"
-        process.environment = environment
-        try process.run()
-        try? outHandle.close()
-        try? errHandle.close()
-
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() >= deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(5_000)
-        }
-        process.waitUntilExit()
-        let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
-        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-        let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-        return RunResult(status: status, stdout: stdout, stderr: stderr, timedOut: timedOut)
-    }
-
+extension Runner {
     /// Runs the built `swapinspect`.
     static func swapinspect(_ arguments: [String], timeout: TimeInterval = 60) throws -> RunResult {
         try #require(
@@ -116,64 +26,6 @@ enum Runner {
             "the swapinspect executable was not found at \(Paths.binary): build it first (swift build --build-tests)")
         return try run(Paths.binary, arguments, timeout: timeout)
     }
-
-    /// The first of `names` found in the usual system directories.
-    static func tool(_ names: String...) -> String? {
-        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"] {
-            for name in names where access("\(directory)/\(name)", X_OK) == 0 { return "\(directory)/\(name)" }
-        }
-        return nil
-    }
-}
-
-/// A directory on the real disk (/var/tmp, not a tmpfs /tmp: tmpfs has no swap path at all).
-/// `SWAPINSPECT_TEST_DIR` names another base where /var/tmp is a tmpfs.
-struct TemporaryDirectory {
-    let path: String
-
-    static var defaultBase: String {
-        let base = ProcessInfo.processInfo.environment["SWAPINSPECT_TEST_DIR"] ?? ""
-        return base.isEmpty ? "/var/tmp" : base
-    }
-
-    init(prefix: String = "swapinspect-tests", base: String = TemporaryDirectory.defaultBase) throws {
-        var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw TestSupportError("mkdtemp in \(base) failed: \(String(cString: strerror(errno)))")
-        }
-        path = String(cString: made)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Removes the tree with absolute paths and lstat, never following symlinks (thread-safe: no chdir).
-    func remove() {
-        if let failure = Self.removeTree(path) { print("warning: could not remove \(failure)") }
-    }
-
-    private static func removeTree(_ path: String) -> String? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return errno == ENOENT ? nil : "\(path): \(String(cString: strerror(errno)))" }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            var failure: String?
-            if let directory = opendir(path) {
-                var names: [String] = []
-                while let entry = readdir(directory) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if name != "." && name != ".." { names.append(name) }
-                }
-                closedir(directory)
-                for name in names { failure = removeTree(path + "/" + name) ?? failure }
-            }
-            return rmdir(path) == 0 ? failure : "\(path): \(String(cString: strerror(errno)))"
-        }
-        return unlink(path) == 0 ? nil : "\(path): \(String(cString: strerror(errno)))"
-    }
-}
-
-struct TestSupportError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Building the inputs of the end-to-end tests.

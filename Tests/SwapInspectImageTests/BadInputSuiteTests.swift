@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SwapInspectTestSupport
 import Testing
 
 /// Bad images not covered by BadInputTests: random bytes of several sizes, corrupt extent trees
@@ -25,15 +26,15 @@ import Testing
 
     /// The inode number of `path` in `image` (debugfs `stat`: `Inode: 53   Type: regular …`).
     static func inode(_ image: String, _ path: String) throws -> Int {
-        let output = try Tool.run("debugfs", ["-R", "stat \(path)", image]).stdout
+        let output = try Tool.run("debugfs", ["-R", "stat \(path)", image]).stdoutText
         let field = output.split(separator: "\n").first?.split(separator: " ").dropFirst().first
         return try #require(field.flatMap { Int($0) }, "debugfs stat \(path): \(output)")
     }
 
     /// Runs `image IMAGE ARGS` in text and JSON mode; returns the text run.
-    static func audit(_ image: String, _ arguments: [String]) throws -> (Output, [String: Any]) {
-        let text = try Binary.run(["image", image] + arguments)
-        let (json, document) = try Binary.json(["image", image] + arguments)
+    static func audit(_ image: String, _ arguments: [String]) throws -> (RunResult, [String: Any]) {
+        let text = try BuiltBinary.run(["image", image] + arguments)
+        let (json, document) = try BuiltBinary.json(["image", image] + arguments)
         #expect(json.status == text.status, "JSON: \(json)")
         return (text, document)
     }
@@ -142,7 +143,7 @@ import Testing
         let before = try Fixtures.sha256(image)
         let (ok, _) = try Self.audit(image, ["--path", "/chain40"])
         #expect(ok.status == 0, "\(ok)")
-        #expect(ok.stdout.hasPrefix("/swapfile: would activate"), "\(ok)")
+        #expect(ok.stdoutText.hasPrefix("/swapfile: would activate"), "\(ok)")
         let (loop, _) = try Self.audit(image, ["--path", "/chain41"])
         #expect(loop.status == 2, "\(loop)")
         #expect(loop.stderrLines == ["swapinspect: \(image): /chain41: too many levels of symbolic links inside the image"], "\(loop)")
@@ -169,7 +170,7 @@ import Testing
     /// Character devices as images: never read forever, never block.
     @Test(arguments: ["/dev/null", "/dev/zero"])
     func testCharacterDeviceAsImage(_ device: String) throws {
-        let output = try Binary.run(["image", device])
+        let output = try BuiltBinary.run(["image", device])
         #expect(output.status == 2, "\(output)")
         #expect(output.stderrLines.count == 1, "\(output)")
         #expect(output.stderr.hasPrefix("swapinspect: \(device): "), "\(output)")
@@ -188,17 +189,17 @@ import Testing
         let scratch = try Scratch()
         let image = try Self.goodImage(scratch)
         let before = try Fixtures.sha256(image)
-        let loop = try Tool.run("losetup", ["-f", "--show", "-r", image]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { _ = try? Tool.run("losetup", ["-d", loop], check: false) }
+        let loop = try LoopDevice(file: image, readOnly: true)
+        defer { loop.detach() }
         let (file, _) = try Self.audit(image, ["--path", "/swapfile"])
-        let (device, _) = try Self.audit(loop, ["--path", "/swapfile"])
+        let (device, _) = try Self.audit(loop.path, ["--path", "/swapfile"])
         #expect(file.status == 0, "\(file)")
         #expect(device.status == 0, "\(device)")
         #expect(device.stderr.isEmpty, "\(device)")
         // Same kernel line: only the image name differs.
-        let kernel = { (output: Output) in output.stdout.split(separator: "\n").first { $0.contains("kernel ") }.map(String.init) }
+        let kernel = { (output: RunResult) in output.stdoutText.split(separator: "\n").first { $0.contains("kernel ") }.map(String.init) }
         #expect(kernel(file) != nil && kernel(file) == kernel(device), "\(file)\n\(device)")
-        _ = try Tool.run("losetup", ["-d", loop], check: false)
+        loop.detach()
         #expect(try Fixtures.sha256(image) == before)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectImage
+import SwapInspectTestSupport
 import Testing
 
 /// Bad images and bad names inside images: one clear line on stderr naming the image, exit status 2,
@@ -71,7 +72,7 @@ import Testing
         try testCase.damage(image, scratch.path)
 
         let before = try Fixtures.sha256(image)
-        let output = try Binary.run(["image", image] + testCase.arguments)
+        let output = try BuiltBinary.run(["image", image] + testCase.arguments)
         #expect(output.status == 2, "\(output)")
         #expect(output.stderrLines.count == 1, "\(output)")
         let line = output.stderrLines.first ?? ""
@@ -80,20 +81,20 @@ import Testing
         #expect(try Fixtures.sha256(image) == before)
 
         // The same through JSON: still one document on stdout, the error in its errors array.
-        let (jsonOutput, document) = try Binary.json(["image", image] + testCase.arguments)
+        let (jsonOutput, document) = try BuiltBinary.json(["image", image] + testCase.arguments)
         #expect(jsonOutput.status == 2)
         #expect((document["errors"] as? [[String: Any]])?.count == 1, "\(jsonOutput)")
     }
 
     @Test func testUsageErrorsExit64() throws {
-        let output = try Binary.run(["image", "/dev/null", "--partition", "1", "--offset", "0"])
+        let output = try BuiltBinary.run(["image", "/dev/null", "--partition", "1", "--offset", "0"])
         #expect(output.status == 64)
-        let relative = try Binary.run(["image", "/dev/null", "--path", "swapfile"])
+        let relative = try BuiltBinary.run(["image", "/dev/null", "--path", "swapfile"])
         #expect(relative.status == 64)
     }
 
     @Test func testNotAnImageFile() throws {
-        let output = try Binary.run(["image", "/proc"])
+        let output = try BuiltBinary.run(["image", "/proc"])
         #expect(output.status == 2)
         #expect(output.stderrLines == ["swapinspect: /proc: a directory, not an image file or block device"])
     }

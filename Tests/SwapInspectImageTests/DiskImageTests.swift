@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectImage
+import SwapInspectTestSupport
 import Testing
 
 /// A GPT whole-disk image made with sfdisk: an ext4 root partition (a swap file and an /etc/fstab) and
@@ -163,7 +164,7 @@ struct DiskFixture {
     @Test func testImageJSONKeyOnTheCommandLine() throws {
         let scratch = try Scratch()
         let fixture = try DiskFixture.build(in: scratch, fstab: nil)
-        let (output, document) = try Binary.json(["image", fixture.disk])
+        let (output, document) = try BuiltBinary.json(["image", fixture.disk])
         #expect(output.status == 0, "\(output)")
         let reports = try #require(document["reports"] as? [[String: Any]])
         #expect(reports.count == 2)

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectImage
+import SwapInspectTestSupport
 import Testing
 
 /// File system images (no partition table) built with mke2fs -d and debugfs, audited offline and

@@ -3,6 +3,7 @@ import Glibc
 import SwapInspectCore
 import SwapInspectImage
 import SwapInspectLinux
+import SwapInspectTestSupport
 import Testing
 
 /// The offline prediction against the online one and against the kernel itself: the ext4 partition of
@@ -42,17 +43,14 @@ import Testing
             ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096, partition: 1)).reports.first)
         #expect(offline.facts.path == "/swapfile")
 
-        let attached = try Tool.run(
-            "losetup", ["--find", "--show", "--offset", String(fixture.rootOffset), "--sizelimit", String(48 << 20), fixture.disk]
-        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { _ = try? Tool.run("losetup", ["-d", attached], check: false) }
+        let loop = try LoopDevice(file: fixture.disk, offset: fixture.rootOffset, sizeLimit: 48 << 20)
+        defer { loop.detach() }
         let mountPoint = try scratch.directory("mnt")
-        try Tool.run("mount", ["-t", "ext4", attached, mountPoint])
-        var mounted = true
-        defer { if mounted { _ = try? Tool.run("umount", [mountPoint], check: false) } }
+        let mount = try Mount(loop.path, at: mountPoint, type: "ext4")
+        defer { mount.release() }
         let swapFile = mountPoint + "/swapfile"
 
-        let (onlineOutput, document) = try Binary.json(["inspect", swapFile, "--page-size", "4096"])
+        let (onlineOutput, document) = try BuiltBinary.json(["inspect", swapFile, "--page-size", "4096"])
         let online = try #require((document["reports"] as? [[String: Any]])?.first, "\(onlineOutput)")
         let onlineActivation = try #require(online["activation"] as? [String: Any])
 
@@ -63,8 +61,7 @@ import Testing
         let lines = try #require(log.drain(), "/dev/kmsg cannot be read")
         try Tool.run("swapoff", [swapFile])
         active = false
-        try Tool.run("umount", [mountPoint])
-        mounted = false
+        try mount.unmount()
 
         let adding = try #require(lines.first { $0.hasPrefix("Adding ") && $0.contains(" swap on \(swapFile).") }, "\(lines)")
         let kernel = try #require(KernelAdding(adding), "\(adding)")

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectImage
+import SwapInspectTestSupport
 import Testing
 
 @Suite struct ScanTests {
@@ -43,7 +44,7 @@ import Testing
         #expect(hibernation.findings.contains { $0.code == .hibernationSignature })
 
         // On the command line: no progress meter when stderr is not a terminal.
-        let output = try Binary.run(["image", image, "--scan"])
+        let output = try BuiltBinary.run(["image", image, "--scan"])
         #expect(output.stderr.isEmpty, "\(output)")
         #expect(output.status == 1, "\(output)")
     }

@@ -2,79 +2,20 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectImage
+import SwapInspectTestSupport
 import Testing
 
-struct ToolError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// The outcome of one run of a program.
-struct Output: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
-    var description: String { "exit \(status)\n--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)" }
-}
-
-enum Tool {
-    static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-
-    static func locate(_ name: String) -> String? {
-        if name.hasPrefix("/") { return name }
-        return searchPath.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-    }
-
-    /// Runs a program with output captured through files (no pipe can fill up), C locale.
-    @discardableResult
-    static func run(_ name: String, _ arguments: [String], check: Bool = true, environment: [String: String] = [:]) throws -> Output {
-        guard let executable = locate(name) else { throw ToolError("\(name) is not installed") }
-        let scratch = NSTemporaryDirectory() + "swapinspect-tool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        _ = FileManager.default.createFile(atPath: scratch + "/out", contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch + "/err", contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["LC_ALL"] = "C"
-        env["NO_COLOR"] = "1"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
-        try process.run()
-        process.waitUntilExit()
-        let output = Output(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOfFile: scratch + "/out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? "")
-        if check && output.status != 0 {
-            throw ToolError("\(name) \(arguments.joined(separator: " ")) failed: \(output)")
-        }
-        return output
-    }
-
-    static func sh(_ script: String) throws {
-        try run("bash", ["-euo", "pipefail", "-c", script])
-    }
-}
-
-/// A temporary directory removed at the end of the test.
+/// A temporary directory (a `TemporaryDirectory` in the system's temporary directory, named after the
+/// test), removed when the last reference goes at the end of the test.
 final class Scratch {
     let path: String
 
     init(_ name: String = #function) throws {
         let clean = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "swapinspect-image-\(clean)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try TemporaryDirectory(prefix: "swapinspect-image-\(clean)", base: NSTemporaryDirectory()).path
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit { _ = TemporaryDirectory.removeTree(path) }
 
     func file(_ name: String) -> String { "\(path)/\(name)" }
 
@@ -139,7 +80,7 @@ enum Fixtures {
     }
 
     static func sha256(_ path: String) throws -> String {
-        try Tool.run("sha256sum", [path]).stdout.split(separator: " ").first.map(String.init) ?? ""
+        try Tool.run("sha256sum", [path]).stdoutText.split(separator: " ").first.map(String.init) ?? ""
     }
 }
 
@@ -147,7 +88,7 @@ enum Fixtures {
 enum Debugfs {
     /// `debugfs -R "ex PATH"`: leaf lines `level/max entry/count  lstart - lend  pstart - pend  len [Uninit]`.
     static func extents(_ image: String, _ path: String, blockSize: Int) throws -> [FileExtent] {
-        let output = try Tool.run("debugfs", ["-R", "ex \(path)", image]).stdout
+        let output = try Tool.run("debugfs", ["-R", "ex \(path)", image]).stdoutText
         var extents: [FileExtent] = []
         for line in output.split(separator: "\n").dropFirst() {
             let tokens = line.replacingOccurrences(of: "/", with: " ").replacingOccurrences(of: "-", with: " ")
@@ -166,7 +107,7 @@ enum Debugfs {
 
     /// `debugfs -R "stat PATH"` BLOCKS section for block-mapped files: `(a-b):x-y`, `(a):x`; (IND) and friends skipped.
     static func blockMap(_ image: String, _ path: String, blockSize: Int) throws -> [FileExtent] {
-        let output = try Tool.run("debugfs", ["-R", "stat \(path)", image]).stdout
+        let output = try Tool.run("debugfs", ["-R", "stat \(path)", image]).stdoutText
         guard let section = output.components(separatedBy: "BLOCKS:\n").last else { return [] }
         let text = section.components(separatedBy: "\nTOTAL").first ?? ""
         var extents: [FileExtent] = []
@@ -185,7 +126,7 @@ enum Debugfs {
 
     /// The file system's UUID as dumpe2fs prints it.
     static func uuid(_ image: String) throws -> String {
-        let output = try Tool.run("dumpe2fs", ["-h", image]).stdout
+        let output = try Tool.run("dumpe2fs", ["-h", image]).stdoutText
         for line in output.split(separator: "\n") where line.hasPrefix("Filesystem UUID:") {
             return line.split(separator: " ").last.map(String.init) ?? ""
         }
@@ -237,28 +178,11 @@ func expectSameActivation(_ actual: Report?, _ expected: Report, sourceLocation:
     #expect(actual.findings.map(\.code) == expected.findings.map(\.code), sourceLocation: sourceLocation)
 }
 
-/// The built `swapinspect`, next to the test runner whatever --scratch-path was used.
-enum Binary {
-    static let path: String = {
-        if let explicit = ProcessInfo.processInfo.environment["SWAPINSPECT_BIN"], !explicit.isEmpty { return explicit }
-        var candidates: [String] = []
-        if let runner = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append((runner as NSString).deletingLastPathComponent + "/swapinspect")
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("swapinspect").path)
-        if let argv0 = CommandLine.arguments.first, argv0.contains("/") {
-            candidates.append((argv0 as NSString).deletingLastPathComponent + "/swapinspect")
-        }
-        return candidates.first { access($0, X_OK) == 0 } ?? candidates.first ?? "swapinspect"
-    }()
-
-    static func run(_ arguments: [String]) throws -> Output {
-        try Tool.run(path, arguments, check: false)
-    }
-
-    static func json(_ arguments: [String]) throws -> (Output, [String: Any]) {
+extension BuiltBinary {
+    /// Runs `swapinspect ARGUMENTS --json` and parses stdout (an empty object when it is not a JSON object).
+    static func json(_ arguments: [String]) throws -> (RunResult, [String: Any]) {
         let output = try run(arguments + ["--json"])
-        let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] ?? [:]
+        let object = try JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] ?? [:]
         return (output, object)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectLinux
+import SwapInspectTestSupport
 import Testing
 
 // btrfs swap files on loop-mounted btrfs, predicted by LiveArea + Inspector and activated by the real
@@ -15,7 +16,7 @@ enum BtrfsPrerequisites {
     static let missing: [String] = {
         var missing = tools.filter { Tool.locate($0) == nil }.map { "\($0) not found" }
         if missing.isEmpty, let help = try? Tool.run("btrfs", ["inspect-internal", "map-swapfile", "--help"], check: false),
-            help.status != 0 && !help.stdout.contains("map-swapfile")
+            help.status != 0 && !help.stdoutText.contains("map-swapfile")
         {
             missing.append("btrfs inspect-internal map-swapfile is missing (btrfs-progs < 6.1)")
         }
@@ -26,7 +27,7 @@ enum BtrfsPrerequisites {
 
     static func require() throws {
         try KernelPrerequisites.require()
-        guard missing.isEmpty else { throw HarnessError("btrfs tests need: \(missing.joined(separator: "; "))") }
+        guard missing.isEmpty else { throw TestSupportError("btrfs tests need: \(missing.joined(separator: "; "))") }
     }
 }
 
@@ -47,7 +48,7 @@ enum BtrfsFile {
 
     /// The attributes lsattr shows (`---------------C------` -> contains "C").
     static func attributes(_ path: String) throws -> String {
-        let output = try Tool.run("lsattr", [path]).stdout
+        let output = try Tool.run("lsattr", [path]).stdoutText
         return String(output.split(separator: " ").first ?? "")
     }
 
@@ -55,7 +56,7 @@ enum BtrfsFile {
     static func mapSwapfile(_ path: String) throws -> UInt64? {
         let output = try Tool.run("btrfs", ["inspect-internal", "map-swapfile", "-r", path], check: false)
         guard output.status == 0 else { return nil }
-        return UInt64(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        return UInt64(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Two NOCOW files written alternately in `piece`-byte pieces, each piece synced before the next, so
@@ -73,7 +74,7 @@ enum BtrfsFile {
         while offset < bytes {
             for fd in descriptors {
                 guard pwrite(fd, zeros, piece, off_t(offset)) == piece, fsync(fd) == 0 else {
-                    throw HarnessError("pwrite/fsync at \(offset): \(LibC.describe(errno))")
+                    throw TestSupportError("pwrite/fsync at \(offset): \(LibC.describe(errno))")
                 }
             }
             offset += piece
@@ -92,7 +93,7 @@ enum Capabilities {
     static let sysAdmin: UInt32 = 21
 
     private static func function(_ name: String) throws -> CapFunction {
-        guard let pointer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { throw HarnessError("libc has no \(name)") }
+        guard let pointer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { throw TestSupportError("libc has no \(name)") }
         return unsafeBitCast(pointer, to: CapFunction.self)
     }
 
@@ -105,12 +106,12 @@ enum Capabilities {
         var header: [UInt32] = [version3, 0]
         var saved = [UInt32](repeating: 0, count: 6)
         guard header.withUnsafeMutableBytes({ h in saved.withUnsafeMutableBytes { capget(h.baseAddress!, $0.baseAddress!) } }) == 0 else {
-            throw HarnessError("capget: \(LibC.describe(errno))")
+            throw TestSupportError("capget: \(LibC.describe(errno))")
         }
         var reduced = saved
         reduced[0] &= ~(UInt32(1) << sysAdmin)
         guard header.withUnsafeMutableBytes({ h in reduced.withUnsafeMutableBytes { capset(h.baseAddress!, $0.baseAddress!) } }) == 0 else {
-            throw HarnessError("capset: \(LibC.describe(errno))")
+            throw TestSupportError("capset: \(LibC.describe(errno))")
         }
         defer {
             header = [version3, 0]
@@ -240,7 +241,7 @@ extension SwapInspectKernelTests {
                 close(try SwapFile.create(path))
                 try Tool.run("chattr", ["+C", path])
                 try Tool.run("dd", ["if=/dev/zero", "of=\(path)", "bs=1M", "count=4", "conv=notrunc", "status=none"])
-                guard truncate(path, 8 << 20) == 0 else { throw HarnessError("truncate \(path): \(LibC.describe(errno))") }
+                guard truncate(path, 8 << 20) == 0 else { throw TestSupportError("truncate \(path): \(LibC.describe(errno))") }
                 try SwapFile.mkswap(path)
                 let result = try GroundTruth.compare(path, via: .syscall)
                 #expect(result.kernel.refusalMessages == [warning(filesystem, "must not have holes")])
@@ -309,7 +310,7 @@ extension SwapInspectKernelTests {
                 // Enough inodes that the subvolume's tree outgrows one 16 KiB leaf.
                 for index in 0..<600 {
                     guard FileManager.default.createFile(atPath: "\(subvolume)/f\(index)", contents: nil) else {
-                        throw HarnessError("cannot create \(subvolume)/f\(index)")
+                        throw TestSupportError("cannot create \(subvolume)/f\(index)")
                     }
                 }
                 sync()

@@ -1,5 +1,6 @@
 import Foundation
 import SwapInspectCore
+import SwapInspectTestSupport
 import Testing
 
 /// A swap file the kernel must refuse, and the words it must use.
@@ -116,7 +117,7 @@ extension SwapInspectKernelTests {
                 let firstCanonical = try Kernel.canonicalPath(first)
                 try Tool.run("swapon", [first])
                 defer {
-                    let code = LibC.swapoff(firstCanonical)
+                    let code = ActiveSwaps.swapoff(firstCanonical)
                     #expect(code == 0, "swapoff \(firstCanonical): \(LibC.describe(code))")
                 }
                 let active = try #require(

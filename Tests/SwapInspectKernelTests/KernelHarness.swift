@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectLinux
+import SwapInspectTestSupport
 import Testing
 
 // The privileged harness: loop-mounted file systems, the real swapon(2), /dev/kmsg and /proc/swaps.
@@ -53,23 +54,18 @@ enum KernelPrerequisites {
     /// Called by every fixture: turns a missing prerequisite into a failure (only reachable with CI=true).
     static func require() throws {
         guard missing.isEmpty else {
-            throw HarnessError("CI=true requires the kernel tests to run, but: \(missing.joined(separator: "; "))")
+            throw TestSupportError("CI=true requires the kernel tests to run, but: \(missing.joined(separator: "; "))")
         }
     }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 // MARK: - libc calls the Glibc module does not import
 
-/// swapon(2), swapoff(2), fallocate(2) and statfs(2) live in headers the Swift Glibc module leaves out
-/// (<sys/swap.h>, <fcntl.h> with _GNU_SOURCE, <sys/vfs.h>); bind them by name.
+/// swapon(2), fallocate(2) and statfs(2) live in headers the Swift Glibc module leaves out
+/// (<sys/swap.h>, <fcntl.h> with _GNU_SOURCE, <sys/vfs.h>); bind them by name. swapoff(2) is
+/// `ActiveSwaps.swapoff` of SwapInspectTestSupport.
 enum LibC {
     private typealias SwaponFunction = @convention(c) (UnsafePointer<CChar>, Int32) -> Int32
-    private typealias SwapoffFunction = @convention(c) (UnsafePointer<CChar>) -> Int32
     private typealias FallocateFunction = @convention(c) (Int32, Int32, Int, Int) -> Int32
     private typealias StatfsFunction = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer) -> Int32
 
@@ -92,12 +88,6 @@ enum LibC {
         return call(path, flags) == 0 ? 0 : errno
     }
 
-    /// swapoff(2); returns 0 or the errno.
-    static func swapoff(_ path: String) -> Int32 {
-        let call = symbol("swapoff", as: SwapoffFunction.self)
-        return call(path) == 0 ? 0 : errno
-    }
-
     /// fallocate(2); returns 0 or the errno.
     static func fallocate(_ fd: Int32, mode: Int32, offset: Int, length: Int) -> Int32 {
         let call = symbol("fallocate", as: FallocateFunction.self)
@@ -116,51 +106,6 @@ enum LibC {
     }
 
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
-}
-
-// MARK: - External commands
-
-/// Command-line tools, found on PATH or in the sbin directories a test runner's PATH may lack.
-enum Tool {
-    static func locate(_ name: String) -> String? {
-        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        return directories.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-    }
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs a tool and waits for it. Throws when it cannot start, or when it fails and `check` is set.
-    @discardableResult
-    static func run(_ name: String, _ arguments: [String], check: Bool = true) throws -> Output {
-        guard let executable = locate(name) else { throw HarnessError("\(name) not found") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read before waiting so a chatty tool cannot block on a full pipe.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-        if check && output.status != 0 {
-            throw HarnessError(
-                "\(name) \(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        return output
-    }
 }
 
 // MARK: - Loop-mounted file systems
@@ -218,19 +163,21 @@ final class LoopFilesystem {
     let directory: String
     let image: String
     let mountPoint: String
-    private(set) var device: String?
+    private var loop: LoopDevice?
     /// The loop devices after the first (multi-device btrfs), each over `image.N`.
-    private(set) var extraDevices: [String] = []
-    private(set) var mounted = false
+    private var extraLoops: [LoopDevice] = []
+    private var mount: Mount?
     private var originalRotational: String?
+
+    /// The loop device (`/dev/loopN`) while it is attached.
+    var device: String? { loop?.path }
+    /// The loop devices after the first (multi-device btrfs).
+    var extraDevices: [String] { extraLoops.map(\.path) }
+    var mounted: Bool { mount?.mounted ?? false }
 
     private init(spec: FilesystemSpec) throws {
         self.spec = spec
-        var template = Array("\(ScratchSpace.base)/swapinspect-kernel.XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw HarnessError("mkdtemp in \(ScratchSpace.base): \(LibC.describe(errno))")
-        }
-        directory = String(cString: created)
+        directory = try TemporaryDirectory(prefix: "swapinspect-kernel", base: ScratchSpace.base).path
         image = "\(directory)/image"
         mountPoint = "\(directory)/mnt"
     }
@@ -245,33 +192,28 @@ final class LoopFilesystem {
     }
 
     private func setUp() throws {
-        guard FileManager.default.createFile(atPath: image, contents: nil) else { throw HarnessError("cannot create \(image)") }
-        guard truncate(image, off_t(spec.sizeMiB) << 20) == 0 else { throw HarnessError("truncate \(image): \(LibC.describe(errno))") }
-        // Never assume /dev/loop0: other loop users may exist.
-        let attached = try Tool.run("losetup", ["--find", "--show", image]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard attached.hasPrefix("/dev/loop") else { throw HarnessError("losetup printed \(attached)") }
-        device = attached
+        guard FileManager.default.createFile(atPath: image, contents: nil) else { throw TestSupportError("cannot create \(image)") }
+        guard truncate(image, off_t(spec.sizeMiB) << 20) == 0 else { throw TestSupportError("truncate \(image): \(LibC.describe(errno))") }
+        let attached = try LoopDevice(file: image)
+        loop = attached
         for index in 1..<max(spec.devices, 1) {
             let extraImage = "\(image).\(index)"
-            guard FileManager.default.createFile(atPath: extraImage, contents: nil) else { throw HarnessError("cannot create \(extraImage)") }
-            guard truncate(extraImage, off_t(spec.sizeMiB) << 20) == 0 else { throw HarnessError("truncate \(extraImage): \(LibC.describe(errno))") }
-            let extra = try Tool.run("losetup", ["--find", "--show", extraImage]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard extra.hasPrefix("/dev/loop") else { throw HarnessError("losetup printed \(extra)") }
-            extraDevices.append(extra)
+            guard FileManager.default.createFile(atPath: extraImage, contents: nil) else { throw TestSupportError("cannot create \(extraImage)") }
+            guard truncate(extraImage, off_t(spec.sizeMiB) << 20) == 0 else { throw TestSupportError("truncate \(extraImage): \(LibC.describe(errno))") }
+            extraLoops.append(try LoopDevice(file: extraImage))
         }
         switch spec.type {
         case .ext4:
-            try Tool.run("mkfs.ext4", ["-F", "-q", "-b", "\(spec.blockSize)"] + spec.mkfsOptions + [attached])
+            try Tool.run("mkfs.ext4", ["-F", "-q", "-b", "\(spec.blockSize)"] + spec.mkfsOptions + [attached.path])
         case .xfs:
-            try Tool.run("mkfs.xfs", ["-f", "-q", "-b", "size=\(spec.blockSize)"] + spec.mkfsOptions + [attached])
+            try Tool.run("mkfs.xfs", ["-f", "-q", "-b", "size=\(spec.blockSize)"] + spec.mkfsOptions + [attached.path])
         case .btrfs:
-            try Tool.run("mkfs.btrfs", ["-f", "-q", "-s", "\(spec.blockSize)"] + spec.mkfsOptions + [attached] + extraDevices)
+            try Tool.run("mkfs.btrfs", ["-f", "-q", "-s", "\(spec.blockSize)"] + spec.mkfsOptions + [attached.path] + extraDevices)
             // A multi-device btrfs mounts once every member is known to the kernel.
-            if !extraDevices.isEmpty { try Tool.run("btrfs", ["device", "scan"] + [attached] + extraDevices) }
+            if !extraLoops.isEmpty { try Tool.run("btrfs", ["device", "scan"] + [attached.path] + extraDevices) }
         }
-        guard mkdir(mountPoint, 0o700) == 0 else { throw HarnessError("mkdir \(mountPoint): \(LibC.describe(errno))") }
-        try Tool.run("mount", [attached, mountPoint])
-        mounted = true
+        guard mkdir(mountPoint, 0o700) == 0 else { throw TestSupportError("mkdir \(mountPoint): \(LibC.describe(errno))") }
+        mount = try Mount(attached.path, at: mountPoint)
     }
 
     func path(_ name: String) -> String { "\(mountPoint)/\(name)" }
@@ -286,47 +228,36 @@ final class LoopFilesystem {
         do {
             try (rotational ? "1" : "0").write(toFile: knob, atomically: false, encoding: .utf8)
         } catch {
-            throw HarnessError("cannot write \(knob): \(error)")
+            throw TestSupportError("cannot write \(knob): \(error)")
         }
     }
 
     /// The loop device's kernel name (`loop3`), as /sys/fs/ext4 names it.
-    var deviceName: String { (device ?? "").split(separator: "/").last.map(String.init) ?? "" }
+    var deviceName: String { loop?.name ?? "" }
 
     func teardown() {
-        if mounted {
+        if let mount, mount.mounted {
             // Anything still active under our mount point is ours: a test failed between swapon and swapoff.
-            for entry in ProcSwaps.parse((try? String(contentsOfFile: "/proc/swaps", encoding: .utf8)) ?? "")
-            where entry.name.hasPrefix(mountPoint + "/") {
-                let code = LibC.swapoff(entry.name)
-                if code != 0 { report("swapoff \(entry.name): \(LibC.describe(code))") }
-            }
-            if let result = try? Tool.run("umount", [mountPoint], check: false), result.status == 0 {
-                mounted = false
-            } else {
-                // Still busy: detach lazily so the loop device is released once the last user goes.
-                let lazy = try? Tool.run("umount", ["-l", mountPoint], check: false)
-                if lazy?.status == 0 { mounted = false } else { report("umount \(mountPoint) failed") }
-            }
+            for failure in ActiveSwaps.deactivate(under: mountPoint + "/") { report(failure) }
+            // Still busy after umount: detached lazily, so the loop device is released once the last user goes.
+            if let failure = mount.release() { report(failure) }
         }
         if spec.type == .btrfs, !mounted, let device {
             // The kernel remembers scanned btrfs members; forget ours before the loop devices go.
             _ = try? Tool.run("btrfs", ["device", "scan", "--forget", device] + extraDevices, check: false)
         }
-        if let device {
+        if let loop {
             if let originalRotational {
                 let knob = "/sys/block/\(deviceName)/queue/rotational"
                 do { try originalRotational.write(toFile: knob, atomically: false, encoding: .utf8) } catch { report("restore \(knob): \(error)") }
             }
-            let result = try? Tool.run("losetup", ["-d", device], check: false)
-            if result?.status != 0 { report("losetup -d \(device): \(result?.stderr ?? "failed")") }
-            self.device = nil
+            if let failure = loop.detach() { report(failure) }
+            self.loop = nil
         }
-        for extra in extraDevices {
-            let result = try? Tool.run("losetup", ["-d", extra], check: false)
-            if result?.status != 0 { report("losetup -d \(extra): \(result?.stderr ?? "failed")") }
+        for extra in extraLoops {
+            if let failure = extra.detach() { report(failure) }
         }
-        extraDevices = []
+        extraLoops = []
         if !mounted {
             do { try FileManager.default.removeItem(atPath: directory) } catch { report("rm -r \(directory): \(error)") }
         }
@@ -343,7 +274,7 @@ final class LoopFilesystem {
 /// when made), with its "log not readable" turned into a harness error: the prerequisites require /dev/kmsg.
 extension KernelLogCursor {
     func messages() throws -> [String] {
-        guard let messages = drain() else { throw HarnessError("/dev/kmsg could not be read") }
+        guard let messages = drain() else { throw TestSupportError("/dev/kmsg could not be read") }
         return messages
     }
 }
@@ -405,8 +336,8 @@ enum Kernel {
             let entry = ProcSwaps.parse(try String(contentsOfFile: "/proc/swaps", encoding: .utf8)).first { $0.name == canonical }
             verdict.procSwapsSizeKiB = entry?.sizeKiB
             verdict.procSwapsPriority = entry?.priority
-            let code = LibC.swapoff(canonical)
-            if code != 0 { throw HarnessError("swapoff \(canonical): \(LibC.describe(code))") }
+            let code = ActiveSwaps.swapoff(canonical)
+            if code != 0 { throw TestSupportError("swapoff \(canonical): \(LibC.describe(code))") }
         }
         verdict.swapMessages = try log.messages().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
         let ours = "Adding "
@@ -416,7 +347,7 @@ enum Kernel {
     }
 
     static func canonicalPath(_ path: String) throws -> String {
-        guard let resolved = realpath(path, nil) else { throw HarnessError("realpath \(path): \(LibC.describe(errno))") }
+        guard let resolved = realpath(path, nil) else { throw TestSupportError("realpath \(path): \(LibC.describe(errno))") }
         defer { free(resolved) }
         return String(cString: resolved)
     }

@@ -2,37 +2,15 @@ import Foundation
 import Glibc
 import SwapInspectCore
 import SwapInspectLinux
+import SwapInspectTestSupport
 import Testing
 
-/// The built `swapinspect`, next to the test runner in the same bin directory.
-enum Binary {
-    static let path: String = {
-        if let explicit = ProcessInfo.processInfo.environment["SWAPINSPECT_BIN"], !explicit.isEmpty { return explicit }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let runner = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-        return (runner.split(separator: "/").dropLast().map(String.init).joined(separator: "/")).prependingSlash + "/swapinspect"
-    }()
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-
-        func json() throws -> [String: Any] {
-            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
-            return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)")
-        }
+extension RunResult {
+    /// stdout parsed as one JSON object.
+    func json() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: stdout)
+        return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdoutText)")
     }
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let output = try Tool.run(path, arguments, check: false)
-        return Run(status: output.status, stdout: output.stdout, stderr: output.stderr)
-    }
-}
-
-extension String {
-    fileprivate var prependingSlash: String { hasPrefix("/") ? self : "/" + self }
 }
 
 /// What /proc/swaps says now.
@@ -44,7 +22,7 @@ func activeSwaps() throws -> [ProcSwapsEntry] {
 /// /proc/swaps assertions of the next step independent of a failed one).
 func ensureInactive(_ path: String) {
     guard let canonical = try? Kernel.canonicalPath(path) else { return }
-    if (try? activeSwaps())?.contains(where: { $0.name == canonical }) == true { _ = LibC.swapoff(canonical) }
+    if (try? activeSwaps())?.contains(where: { $0.name == canonical }) == true { _ = ActiveSwaps.swapoff(canonical) }
 }
 
 extension SwapInspectKernelTests {
@@ -61,7 +39,7 @@ extension SwapInspectKernelTests {
                 defer { ensureInactive(path) }
                 let canonical = try Kernel.canonicalPath(path)
 
-                let first = try Binary.run(["activate", "--json", path])
+                let first = try BuiltBinary.run(["activate", "--json", path])
                 #expect(first.status == 0, "\(first.stderr)")
                 let action = try #require(try first.json()["action"] as? [String: Any])
                 #expect(action["performed"] as? Bool == true)
@@ -73,11 +51,11 @@ extension SwapInspectKernelTests {
 
                 // Already active: EBUSY predicted, nothing called, /proc/swaps unchanged.
                 let log = KernelLogCursor()
-                let again = try Binary.run(["activate", path])
+                let again = try BuiltBinary.run(["activate", path])
                 #expect(again.status == 1)
                 #expect(again.stderr.contains("already active"))
                 #expect(try log.messages().filter { $0.contains("swap") }.isEmpty)
-                let idempotent = try Binary.run(["activate", "--if-needed", "--json", path])
+                let idempotent = try BuiltBinary.run(["activate", "--if-needed", "--json", path])
                 #expect(idempotent.status == 0)
                 let idempotentAction = try #require(try idempotent.json()["action"] as? [String: Any])
                 #expect(idempotentAction["alreadyInState"] as? Bool == true)
@@ -85,7 +63,7 @@ extension SwapInspectKernelTests {
                 #expect(try activeSwaps().filter { $0.name == canonical }.count == 1)
 
                 // list, JSON and text
-                let listed = try Binary.run(["list", "--json"])
+                let listed = try BuiltBinary.run(["list", "--json"])
                 #expect(listed.status == 0, "\(listed.stderr)")
                 let reports = try #require(try listed.json()["reports"] as? [[String: Any]])
                 let report = try #require(reports.first { $0["path"] as? String == canonical })
@@ -93,18 +71,18 @@ extension SwapInspectKernelTests {
                 #expect(active["sizeKiB"] as? Int == 16380)
                 let activation = try #require(report["activation"] as? [String: Any])
                 #expect(activation["pages"] as? Int == 4095)
-                let text = try Binary.run(["list"])
-                #expect(text.stdout.hasPrefix("NAME"))
-                #expect(text.stdout.contains(canonical))
-                let bare = try Binary.run([])
-                #expect(bare.stdout == text.stdout, "no PATH with swap active behaves like list")
+                let text = try BuiltBinary.run(["list"])
+                #expect(text.stdoutText.hasPrefix("NAME"))
+                #expect(text.stdoutText.contains(canonical))
+                let bare = try BuiltBinary.run([])
+                #expect(bare.stdoutText == text.stdoutText, "no PATH with swap active behaves like list")
 
                 // deactivate, then again with and without --if-needed
-                let off = try Binary.run(["deactivate", path])
+                let off = try BuiltBinary.run(["deactivate", path])
                 #expect(off.status == 0, "\(off.stderr)")
                 #expect(try activeSwaps().allSatisfy { $0.name != canonical })
-                #expect(try Binary.run(["deactivate", path]).status == 1)
-                #expect(try Binary.run(["deactivate", "--if-needed", path]).status == 0)
+                #expect(try BuiltBinary.run(["deactivate", path]).status == 1)
+                #expect(try BuiltBinary.run(["deactivate", "--if-needed", path]).status == 0)
             }
         }
 
@@ -115,14 +93,14 @@ extension SwapInspectKernelTests {
                 try SwapFile.mkswap(path)
                 defer { ensureInactive(path) }
                 for (arguments, priority) in [(["--priority", "7", "--discard=once"], 7), (["--priority", "123", "--discard"], 123)] {
-                    let run = try Binary.run(["activate", "--json"] + arguments + [path])
+                    let run = try BuiltBinary.run(["activate", "--json"] + arguments + [path])
                     #expect(run.status == 0, "\(run.stderr)")
                     let action = try #require(try run.json()["action"] as? [String: Any])
                     let kernelLine = try #require(action["kernelLog"] as? String, "no Adding line read back: \(action)")
                     #expect(kernelLine.contains("Priority:\(priority) "))
                     #expect(kernelLine == action["predictedKernelLog"] as? String)
                     #expect(try activeSwaps().first { $0.name == (try? Kernel.canonicalPath(path)) }?.priority == priority)
-                    #expect(try Binary.run(["deactivate", path]).status == 0)
+                    #expect(try BuiltBinary.run(["deactivate", path]).status == 0)
                 }
             }
         }
@@ -155,9 +133,9 @@ extension SwapInspectKernelTests {
                 sync()
                 let before = try activeSwaps()
                 let log = KernelLogCursor()
-                let run = try Binary.run(["activate", "--json", path])
+                let run = try BuiltBinary.run(["activate", "--json", path])
                 let messages = try log.messages().filter { $0.range(of: "swap", options: .caseInsensitive) != nil }
-                #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+                #expect(run.status == 1, "\(run.stdoutText)\n\(run.stderr)")
                 let action = try #require(try run.json()["action"] as? [String: Any])
                 #expect(action["performed"] as? Bool == false)
                 #expect((action["message"] as? String)?.contains("refusing to call swapon(2)") == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SwapInspectTestSupport
 import Testing
 
 // Builders for the swap files the kernel is asked about: the ways people make them (dd, fallocate,
@@ -25,9 +26,9 @@ enum SwapFile {
     /// `truncate -s BYTES PATH`: a file that is one hole.
     static func sparse(_ path: String, bytes: Int) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw HarnessError("cannot create \(path)")
+            throw TestSupportError("cannot create \(path)")
         }
-        guard truncate(path, off_t(bytes)) == 0 else { throw HarnessError("truncate \(path): \(LibC.describe(errno))") }
+        guard truncate(path, off_t(bytes)) == 0 else { throw TestSupportError("truncate \(path): \(LibC.describe(errno))") }
     }
 
     /// `fallocate -l BYTES PATH`: preallocated, unwritten extents.
@@ -35,17 +36,17 @@ enum SwapFile {
         let fd = try create(path)
         defer { close(fd) }
         let code = LibC.fallocate(fd, mode: 0, offset: 0, length: bytes)
-        guard code == 0 else { throw HarnessError("fallocate \(path) \(bytes): \(LibC.describe(code))") }
+        guard code == 0 else { throw TestSupportError("fallocate \(path) \(bytes): \(LibC.describe(code))") }
     }
 
     /// Overwrites the header's `last_page` (u32 at byte 1028, little-endian on every host these tests run on).
     static func forgeLastPage(_ path: String, _ lastPage: UInt32) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw HarnessError("open \(path): \(LibC.describe(errno))") }
+        guard fd >= 0 else { throw TestSupportError("open \(path): \(LibC.describe(errno))") }
         defer { close(fd) }
         let bytes = withUnsafeBytes(of: lastPage.littleEndian) { Array($0) }
         guard pwrite(fd, bytes, bytes.count, 1028) == bytes.count, fsync(fd) == 0 else {
-            throw HarnessError("pwrite \(path): \(LibC.describe(errno))")
+            throw TestSupportError("pwrite \(path): \(LibC.describe(errno))")
         }
     }
 
@@ -56,12 +57,12 @@ enum SwapFile {
     }
 
     static func chmod600(_ path: String) throws {
-        guard chmod(path, 0o600) == 0 else { throw HarnessError("chmod \(path): \(LibC.describe(errno))") }
+        guard chmod(path, 0o600) == 0 else { throw TestSupportError("chmod \(path): \(LibC.describe(errno))") }
     }
 
     static func create(_ path: String) throws -> Int32 {
         let fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw HarnessError("create \(path): \(LibC.describe(errno))") }
+        guard fd >= 0 else { throw TestSupportError("create \(path): \(LibC.describe(errno))") }
         return fd
     }
 }
@@ -101,10 +102,10 @@ enum Fragmenter {
         let kept = [UInt8](repeating: 0, count: pattern.keep * block)
         var offset = 0
         while offset < pattern.spacerBlocks * block {
-            guard pwrite(spacer, kept, kept.count, off_t(offset)) == kept.count else { throw HarnessError("pwrite spacer: \(LibC.describe(errno))") }
+            guard pwrite(spacer, kept, kept.count, off_t(offset)) == kept.count else { throw TestSupportError("pwrite spacer: \(LibC.describe(errno))") }
             offset += stride * block
         }
-        guard fsync(spacer) == 0 else { throw HarnessError("fsync spacer: \(LibC.describe(errno))") }
+        guard fsync(spacer) == 0 else { throw TestSupportError("fsync spacer: \(LibC.describe(errno))") }
 
         try fill(filesystem)
 
@@ -115,7 +116,7 @@ enum Fragmenter {
                 "punch spacer at \(offset)")
             offset += stride * block
         }
-        guard fsync(spacer) == 0 else { throw HarnessError("fsync spacer: \(LibC.describe(errno))") }
+        guard fsync(spacer) == 0 else { throw TestSupportError("fsync spacer: \(LibC.describe(errno))") }
 
         let path = filesystem.path(name)
         try SwapFile.fallocate(path, bytes: bytes)
@@ -131,7 +132,7 @@ enum Fragmenter {
         var length = 1 << 30
         while length >= filesystem.spec.blockSize {
             var status = Glibc.stat()
-            guard fstat(fd, &status) == 0 else { throw HarnessError("fstat filler: \(LibC.describe(errno))") }
+            guard fstat(fd, &status) == 0 else { throw TestSupportError("fstat filler: \(LibC.describe(errno))") }
             let code = LibC.fallocate(fd, mode: 0, offset: Int(status.st_size), length: length)
             if code == ENOSPC {
                 length /= 2
@@ -139,7 +140,7 @@ enum Fragmenter {
                 try check(code, "fallocate filler")
             }
         }
-        guard fsync(fd) == 0 else { throw HarnessError("fsync filler: \(LibC.describe(errno))") }
+        guard fsync(fd) == 0 else { throw TestSupportError("fsync filler: \(LibC.describe(errno))") }
     }
 
     static func releaseReserves(_ filesystem: LoopFilesystem) throws {
@@ -150,17 +151,17 @@ enum Fragmenter {
             do {
                 try "0".write(toFile: knob, atomically: false, encoding: .utf8)
             } catch {
-                throw HarnessError("cannot write \(knob): \(error)")
+                throw TestSupportError("cannot write \(knob): \(error)")
             }
         case .xfs:
             try Tool.run("xfs_io", ["-x", "-c", "resblks 0", filesystem.mountPoint])
         case .btrfs:
-            throw HarnessError("the gap fragmenter is for ext4 and XFS; btrfs files are fragmented by interleaved writes")
+            throw TestSupportError("the gap fragmenter is for ext4 and XFS; btrfs files are fragmented by interleaved writes")
         }
     }
 
     private static func check(_ code: Int32, _ what: String) throws {
-        guard code == 0 else { throw HarnessError("\(what): \(LibC.describe(code))") }
+        guard code == 0 else { throw TestSupportError("\(what): \(LibC.describe(code))") }
     }
 }
 

@@ -5,33 +5,6 @@ import Testing
 
 @testable import SwapInspectLinux
 
-/// Real files on this machine's file system (not tmpfs: swap files are refused there).
-enum Scratch {
-    static func directory() throws -> String {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/tmp"
-        let path = "\(base)/swapinspect-linux-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    @discardableResult
-    static func run(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    static func writeZeros(_ path: String, bytes: Int) throws {
-        try Data(count: bytes).write(to: URL(fileURLWithPath: path))
-        try run(["sync", path])
-    }
-}
-
 @Suite("Live adapter on real files")
 struct LiveAreaTests {
     @Test func writtenFileMapsWithoutHolesAndCoversItsSize() throws {

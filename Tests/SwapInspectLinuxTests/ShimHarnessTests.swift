@@ -1,4 +1,5 @@
 import Foundation
+import SwapInspectTestSupport
 import Testing
 
 /// The C shim's FIEMAP walk compiled with its ioctl and pthread_create scripted (ShimHarness/), so that the
@@ -14,26 +15,13 @@ struct ShimHarnessTests {
 
     /// cc, gcc, or the clang that comes with the Swift toolchain.
     static func compiler() -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for name in ["cc", "gcc", "clang"] {
-            for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-                return "\(directory)/\(name)"
-            }
-        }
-        return nil
+        Runner.tool("cc", "gcc", "clang")
     }
 
+    /// Runs `executable` to the end; its exit status and its stdout followed by its stderr.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try Runner.run(executable, arguments, timeout: nil)
+        return (result.status, result.stdoutText + result.stderr)
     }
 
     @Test(.timeLimit(.minutes(2)))
