@@ -15,7 +15,7 @@ public struct BtrfsOutcome: Sendable, Equatable {
 }
 
 /// `btrfs_swap_activate` (fs/btrfs/inode.c, the 6.13+ form that walks the inode's file extent items),
-/// kernel-semantics §2.4. Checks in the kernel's order: the inode flags (compressed, copy-on-write,
+/// docs/kernel-rules.md §2.4. Checks in the kernel's order: the inode flags (compressed, copy-on-write,
 /// checksummed), then for each EXTENT_DATA item from file offset 0: hole, inline, compressed, explicit
 /// hole, shared, data profile, device; runs merge on device addresses and are added by
 /// `btrfs_add_swap_extent`, which is `iomap_swapfile_add_extent` (`RunAccumulator`).

@@ -5,8 +5,8 @@ public enum SwapSupport: Sendable, Equatable {
     case activates(ActivationModel)
     /// The file system has a swap path swapinspect does not model yet (f2fs, NFS, SMB): cannot predict.
     case unmodelled(String)
-    /// The kernel refuses every swap file here.
-    case refused(String)
+    /// The kernel refuses every swap file here, with this errno.
+    case refused(String, ErrnoName = .invalidArgument)
 }
 
 /// A file system by the name `/proc/mounts` and libblkid give it.
@@ -122,7 +122,7 @@ public enum FilesystemCatalog {
         case FilesystemMagic.ninep: return kind(.ninep, .refused("9p \(noSwap)"))
         case FilesystemMagic.ceph: return kind(.ceph, .refused("ceph \(noSwap)"))
         case FilesystemMagic.squashfs, FilesystemMagic.erofs, FilesystemMagic.iso9660:
-            return kind(mounted("read-only"), .refused("a read-only file system: swapon fails with EROFS"))
+            return kind(mounted("read-only"), .refused("a read-only file system: swapon fails with EROFS", .readOnlyFileSystem))
         case FilesystemMagic.nfs: return kind(.nfs, .unmodelled("NFS swap (nfs_swap_activate, CONFIG_NFS_SWAP) is not modelled"))
         case FilesystemMagic.smb2, FilesystemMagic.cifs: return kind(.cifs, .unmodelled("SMB swap (cifs_swap_activate) is not modelled"))
         case FilesystemMagic.f2fs:

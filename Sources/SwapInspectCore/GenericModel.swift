@@ -6,49 +6,21 @@ extension ActivationSimulator {
         extents: [FileExtent], fileSize: UInt64, blockSize: Int, pageSize: Int, maxPages: UInt64, path: String
     ) -> Activation {
         var activation = Activation(model: .generic)
-        // Without this rule PAGE/B would be 0 below.
-        if let refusal = KernelRules.blockLargerThanPage(blockSize: blockSize, pageSize: pageSize, filesystem: nil) {
-            return activation.fail(refusal)
-        }
-        // Block sizes are powers of two: one that does not divide the page is no file system's.
-        guard blockSize > 0, pageSize % blockSize == 0 else {
-            return activation.fail(
-                Refusal(
-                    kernelMessage: nil,
-                    finding: Finding(
-                        .unsupportedFilesystem, "\(blockSize)-byte blocks do not divide the \(pageSize)-byte page: no file system has them")))
-        }
+        if let refusal = unusableBlockSize(blockSize, pageSize: pageSize) { return activation.fail(refusal) }
         let block = UInt64(blockSize)
         let blocksPerPage = UInt64(pageSize / blockSize)
         let lastBlock = fileSize / block
-        let mapped = extents.filter { $0.flags.isDisjoint(with: [.unwritten, .delalloc, .unknown, .inline]) }
+        let map = BlockMap(extents: extents, blockSize: block)
+        let mapped = map.mapped
         var cursor = 0
-
-        // bmap(lblk) -> physical block, 0 for a hole. `cursor` only follows `probe`, which never decreases.
-        func bmap(_ logicalBlock: UInt64, from start: Int) -> UInt64 {
-            let byte = logicalBlock * block
-            var index = start
-            while index < mapped.count {
-                let extent = mapped[index]
-                if extent.logical > byte { return 0 }
-                if byte < extent.logicalEnd {
-                    return (extent.physical + (byte - extent.logical)) / block
-                }
-                index += 1
-            }
-            return 0
-        }
+        func bmap(_ logicalBlock: UInt64, from start: Int) -> UInt64 { map.bmap(logicalBlock, from: start) }
 
         var probe: UInt64 = 0
         var pageNumber: UInt64 = 0
         var lowest: UInt64 = .max
         var highest: UInt64 = 0
         var list = SwapExtentList()
-        let holes = Refusal(
-            kernelMessage: "swapon: swapfile has holes",
-            finding: Finding(
-                .holes, "swapon: swapfile has holes (a probed block is unmapped)",
-                fix: "recreate the file fully written: dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"))
+        let holes = genericHoles(path)
 
         scan: while probe + blocksPerPage <= lastBlock && pageNumber < maxPages {
             let probeByte = probe * block
@@ -104,5 +76,54 @@ extension ActivationSimulator {
             return activation.fail(KernelRules.emptyAfterActivation(path))
         }
         return activation
+    }
+
+    static func genericHoles(_ path: String) -> Refusal {
+        Refusal(
+            kernelMessage: "swapon: swapfile has holes",
+            finding: Finding(
+                .holes, "swapon: swapfile has holes (a probed block is unmapped)",
+                fix: "recreate the file fully written: dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"))
+    }
+
+    /// PAGE/B must be a whole number of blocks of at least one.
+    static func unusableBlockSize(_ blockSize: Int, pageSize: Int) -> Refusal? {
+        if let refusal = KernelRules.blockLargerThanPage(blockSize: blockSize, pageSize: pageSize, filesystem: nil) {
+            return refusal
+        }
+        // Block sizes are powers of two: one that does not divide the page is no file system's.
+        guard blockSize <= 0 || pageSize % blockSize != 0 else { return nil }
+        return Refusal(
+            kernelMessage: nil,
+            finding: Finding(
+                .unsupportedFilesystem, "\(blockSize)-byte blocks do not divide the \(pageSize)-byte page: no file system has them"))
+    }
+}
+
+/// `bmap` over a file's extents: the physical block of a logical block, 0 for a hole. Unwritten,
+/// delayed and inline extents read as holes, as `bmap` returns 0 for them.
+struct BlockMap {
+    let mapped: [FileExtent]
+    let blockSize: UInt64
+
+    init(extents: [FileExtent], blockSize: UInt64) {
+        mapped = extents.filter { $0.flags.isDisjoint(with: [.unwritten, .delalloc, .unknown, .inline]) }
+        self.blockSize = blockSize
+    }
+
+    /// Searches from extent `start` on; callers keep `start` behind the block they ask for, so the walk
+    /// over a file costs its extents once.
+    func bmap(_ logicalBlock: UInt64, from start: Int) -> UInt64 {
+        let byte = logicalBlock * blockSize
+        var index = start
+        while index < mapped.count {
+            let extent = mapped[index]
+            if extent.logical > byte { return 0 }
+            if byte < extent.logicalEnd {
+                return (extent.physical + (byte - extent.logical)) / blockSize
+            }
+            index += 1
+        }
+        return 0
     }
 }

@@ -22,46 +22,61 @@ public enum HeaderValidator {
         detected: [SwapHeader], pageSize: Int, areaBytes: UInt64, isRegularFile: Bool,
         archMaxPages: UInt64? = nil, path: String
     ) -> HeaderVerdict {
-        let signatureMissing = "Unable to find swap-space signature"
         guard let header = detected.first(where: { $0.pageSize == pageSize }) else {
-            let finding: Finding
-            if let other = detected.first(where: { $0.kind == .swapV1 }) {
-                finding = Finding(
-                    .pagesizeMismatch,
-                    "swap signature written for \(other.pageSize)-byte pages, but the kernel uses \(pageSize)-byte pages",
-                    fix: "mkswap -p \(pageSize) \(path)   (or audit for that machine with --page-size \(other.pageSize))")
-            } else if let hibernation = detected.first(where: { $0.kind == .hibernation }) {
-                finding = hibernationFinding(hibernation, path: path)
-            } else if let old = detected.first(where: { $0.kind == .swapV0 }) {
-                finding = Finding(
-                    .unsupportedVersion,
-                    "old v0 swap header (\(old.signature)); the kernel reads only v1 (SWAPSPACE2)",
-                    fix: "mkswap \(path)")
-            } else {
-                finding = Finding(.noSignature, signatureMissing, fix: "mkswap \(path)")
-            }
-            return HeaderVerdict(
-                header: nil, maxPages: nil,
-                refusal: Refusal(kernelMessage: signatureMissing, finding: finding), findings: [])
+            return noHeader(atPageSize: pageSize, detected: detected, path: path)
         }
-
-        func refuse(_ kernelMessage: String?, _ finding: Finding) -> HeaderVerdict {
-            HeaderVerdict(header: header, maxPages: nil, refusal: Refusal(kernelMessage: kernelMessage, finding: finding), findings: [])
-        }
-
         switch header.kind {
         case .hibernation:
-            return refuse(signatureMissing, hibernationFinding(header, path: path))
+            return refuse(header, signatureMissing, hibernationFinding(header, path: path))
         case .swapV0:
             return refuse(
-                signatureMissing,
+                header, signatureMissing,
                 Finding(
                     .unsupportedVersion, "old v0 swap header (SWAP-SPACE); the kernel reads only v1 (SWAPSPACE2)",
                     fix: "mkswap \(path)"))
         case .swapV1:
-            break
+            return validateVersion1(
+                header, pageSize: pageSize, areaBytes: areaBytes, isRegularFile: isRegularFile, archMaxPages: archMaxPages,
+                path: path)
         }
+    }
 
+    static let signatureMissing = "Unable to find swap-space signature"
+
+    static func refuse(_ header: SwapHeader, _ kernelMessage: String?, _ finding: Finding) -> HeaderVerdict {
+        HeaderVerdict(header: header, maxPages: nil, refusal: Refusal(kernelMessage: kernelMessage, finding: finding), findings: [])
+    }
+
+    /// No signature at the simulated page size: what is there instead decides the finding.
+    static func noHeader(atPageSize pageSize: Int, detected: [SwapHeader], path: String) -> HeaderVerdict {
+        let finding: Finding
+        if let other = detected.first(where: { $0.kind == .swapV1 }) {
+            finding = Finding(
+                .pagesizeMismatch,
+                "swap signature written for \(other.pageSize)-byte pages, but the kernel uses \(pageSize)-byte pages",
+                fix: "mkswap -p \(pageSize) \(path)   (or audit for that machine with --page-size \(other.pageSize))")
+        } else if let hibernation = detected.first(where: { $0.kind == .hibernation }) {
+            finding = hibernationFinding(hibernation, path: path)
+        } else if let old = detected.first(where: { $0.kind == .swapV0 }) {
+            finding = Finding(
+                .unsupportedVersion,
+                "old v0 swap header (\(old.signature)); the kernel reads only v1 (SWAPSPACE2)",
+                fix: "mkswap \(path)")
+        } else {
+            finding = Finding(.noSignature, signatureMissing, fix: "mkswap \(path)")
+        }
+        return HeaderVerdict(
+            header: nil, maxPages: nil,
+            refusal: Refusal(kernelMessage: signatureMissing, finding: finding), findings: [])
+    }
+
+    /// `read_swap_header` on a v1 header, in the kernel's order (docs/kernel-rules.md §1.3).
+    static func validateVersion1(
+        _ header: SwapHeader, pageSize: Int, areaBytes: UInt64, isRegularFile: Bool, archMaxPages: UInt64?, path: String
+    ) -> HeaderVerdict {
+        func refuse(_ kernelMessage: String?, _ finding: Finding) -> HeaderVerdict {
+            Self.refuse(header, kernelMessage, finding)
+        }
         var findings: [Finding] = []
         let version = header.version ?? 0
         let lastPage = UInt64(header.lastPage ?? 0)

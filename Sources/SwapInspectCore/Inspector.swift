@@ -76,9 +76,9 @@ public enum Inspector {
         let fsName = facts.filesystem?.kind.name ?? "unknown"
         let own: ActivationModel
         switch support {
-        case .refused(let reason):
+        case .refused(let reason, let errno):
             let finding = Finding(.unsupportedFilesystem, reason, fix: "put the swap file on ext4 or XFS, or use a swap partition")
-            return .refused(.generic, Refusal(kernelMessage: nil, finding: finding))
+            return .refused(.generic, Refusal(errno: errno, kernelMessage: nil, finding: finding))
         case .unmodelled(let reason):
             return .undetermined(reason, Finding(.unsupportedFilesystem, "\(fsName): \(reason)"))
         case .activates(let model):

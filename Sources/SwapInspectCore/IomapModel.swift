@@ -34,32 +34,10 @@ extension ActivationSimulator {
             if position >= end { break }
             if extent.logical > position { return hole(position, min(extent.logical, end) - 1) }
             // One test for the common case (a plain or unwritten extent), the kernel's order after it.
-            if !extent.flags.isDisjoint(with: refusing) {
-                if extent.flags.contains(.inline) {
-                    return activation.fail(
-                        unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode", fix: recreate))
-                }
-                // swapon(2) itself fsyncs first (vfs_fsync in iomap_swapfile_activate), so delayed data is not
-                // a refusal: its placement is simply unknown until then. Say so; do not guess.
-                if !extent.flags.isDisjoint(with: [.delalloc, .unknown]) {
-                    return activation.cannotJudge(
-                        "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync",
-                        Finding(
-                            .notCommitted,
-                            "data at file bytes \(extent.logical)..\(extent.lastByte) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
-                            fix: "inspect with --sync, or run: sync \(path)"))
-                }
-                if extent.flags.contains(.encoded) {
-                    return activation.fail(
-                        unallocated(path, "has unallocated extents", code: .encodedExtents,
-                                    detail: "extent at file byte \(extent.logical) is encoded (compressed)", fix: recreate))
-                }
-                if extent.flags.contains(.shared) {
-                    return activation.fail(
-                        unallocated(
-                            path, "has shared extents", code: .sharedExtents,
-                            detail: "extent at file byte \(extent.logical) is shared with another file (reflink)",
-                            fix: "unshare it: cp --reflink=never \(path) \(path).new && mv \(path).new \(path)"))
+            if !extent.flags.isDisjoint(with: refusing), let rejection = iomapRejection(extent, path: path, recreate: recreate) {
+                switch rejection {
+                case .refused(let refusal): return activation.fail(refusal)
+                case .undetermined(let reason, let finding): return activation.cannotJudge(reason, finding)
                 }
             }
             // iomap clips each mapping to the requested range [position, end).
@@ -71,20 +49,60 @@ extension ActivationSimulator {
         }
         if position < end { return hole(position, end - 1) }
         accumulator.flush()
-        if accumulator.nrPages == 0 {
-            let message = "swapon: Cannot find a single usable page in file."
-            return activation.fail(
-                Refusal(
-                    kernelMessage: message,
-                    finding: Finding(
-                        .noUsablePages,
-                        "\(message) No run of the file holds a whole \(pageSize)-byte page at a page-aligned device address",
-                        fix: "recreate the file in one allocation (fallocate -l SIZE \(path)) on a file system with \(pageSize)-byte blocks")))
-        }
+        if accumulator.nrPages == 0 { return activation.fail(noUsablePage(path, pageSize: pageSize)) }
         activation.finish(list: accumulator.list, lowest: accumulator.lowest, highest: accumulator.highest, nrPages: accumulator.nrPages)
         if activation.pages == 0 {
             return activation.fail(KernelRules.emptyAfterActivation(path))
         }
         return activation
+    }
+
+    /// Why iomap rejects a mapping, when it does.
+    enum IomapRejection {
+        case refused(Refusal)
+        /// swapon(2) fsyncs first, so delayed data is no refusal, only not known yet.
+        case undetermined(String, Finding)
+    }
+
+    /// The kernel's checks of one mapping's type and flags, in its order (`iomap_swapfile_iter`): nil
+    /// for a plain or unwritten extent.
+    static func iomapRejection(_ extent: FileExtent, path: String, recreate: String) -> IomapRejection? {
+        if extent.flags.contains(.inline) {
+            return .refused(
+                unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode", fix: recreate))
+        }
+        // swapon(2) itself fsyncs first (vfs_fsync in iomap_swapfile_activate), so delayed data is not
+        // a refusal: its placement is simply unknown until then. Say so; do not guess.
+        if !extent.flags.isDisjoint(with: [.delalloc, .unknown]) {
+            return .undetermined(
+                "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync",
+                Finding(
+                    .notCommitted,
+                    "data at file bytes \(extent.logical)..\(extent.lastByte) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
+                    fix: "inspect with --sync, or run: sync \(path)"))
+        }
+        if extent.flags.contains(.encoded) {
+            return .refused(
+                unallocated(path, "has unallocated extents", code: .encodedExtents,
+                            detail: "extent at file byte \(extent.logical) is encoded (compressed)", fix: recreate))
+        }
+        if extent.flags.contains(.shared) {
+            return .refused(
+                unallocated(
+                    path, "has shared extents", code: .sharedExtents,
+                    detail: "extent at file byte \(extent.logical) is shared with another file (reflink)",
+                    fix: "unshare it: cp --reflink=never \(path) \(path).new && mv \(path).new \(path)"))
+        }
+        return nil
+    }
+
+    static func noUsablePage(_ path: String, pageSize: Int) -> Refusal {
+        let message = "swapon: Cannot find a single usable page in file."
+        return Refusal(
+            kernelMessage: message,
+            finding: Finding(
+                .noUsablePages,
+                "\(message) No run of the file holds a whole \(pageSize)-byte page at a page-aligned device address",
+                fix: "recreate the file in one allocation (fallocate -l SIZE \(path)) on a file system with \(pageSize)-byte blocks"))
     }
 }

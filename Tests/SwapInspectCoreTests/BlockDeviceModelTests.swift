@@ -1,7 +1,7 @@
 import SwapInspectCore
 import Testing
 
-/// Block devices (kernel-semantics §2.1, §1.4 6.17–6.18 bad-page rule), checked against §6 B1–B16:
+/// Block devices (docs/kernel-rules.md §2.1, §1.4 6.17–6.18 bad-page rule), checked against §6 B1–B16:
 /// an 8 MiB loop device (2048 pages) with headers forged at the offsets of §1.1.
 @Suite("block device model")
 struct BlockDeviceModelTests {

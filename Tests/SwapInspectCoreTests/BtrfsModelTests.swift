@@ -2,7 +2,7 @@ import Foundation
 import SwapInspectCore
 import Testing
 
-// `btrfs_swap_activate` (kernel-semantics §2.4): the btrfs vectors T1/T2 on device addresses, every
+// `btrfs_swap_activate` (docs/kernel-rules.md §2.4): the btrfs vectors T1/T2 on device addresses, every
 // refusal in the kernel's order and words, the sharing check, the map-swapfile resume offset, and what
 // is (and is not) decided without root.
 

@@ -1,7 +1,7 @@
 import SwapInspectCore
 import Testing
 
-/// `generic_swapfile_activate` (mm/page_io.c), kernel-semantics §2.2, and the synthetic vectors G1–G5 of §6,
+/// `generic_swapfile_activate` (mm/page_io.c), docs/kernel-rules.md §2.2, and the synthetic vectors G1–G5 of §6,
 /// each run through both the generic and the iomap model on the same layout.
 @Suite("generic (bmap) activation model")
 struct GenericModelTests {

@@ -36,7 +36,7 @@ struct HeaderCase: Sendable, CustomTestStringConvertible {
         "\(pageSize / 1024)K \(byteOrder.rawValue) v\(version) last_page=\(lastPageKind.rawValue) bad=\(badKind.rawValue)"
     }
 
-    /// MAX_SWAP_BADPAGES written out per page size (kernel-semantics §1.1), not computed by the code under test.
+    /// MAX_SWAP_BADPAGES written out per page size (docs/kernel-rules.md §1.1), not computed by the code under test.
     var maxBad: UInt32 {
         switch pageSize {
         case 4096: 637

@@ -1,7 +1,7 @@
 import SwapInspectCore
 import Testing
 
-/// `read_swap_header` (mm/swapfile.c), kernel-semantics §1.3.
+/// `read_swap_header` (mm/swapfile.c), docs/kernel-rules.md §1.3.
 @Suite("Swap header validation")
 struct HeaderValidationTests {
     static let signatureMissing = "Unable to find swap-space signature"

@@ -1,7 +1,7 @@
 import SwapInspectCore
 import Testing
 
-/// `iomap_swapfile_activate` / `iomap_swapfile_add_extent` (fs/iomap/swapfile.c), kernel-semantics §2.3,
+/// `iomap_swapfile_activate` / `iomap_swapfile_add_extent` (fs/iomap/swapfile.c), docs/kernel-rules.md §2.3,
 /// checked against the ext4/XFS examples of §6 (6.18, x86_64, PAGE 4096).
 @Suite("iomap activation model")
 struct IomapModelTests {

@@ -1,10 +1,10 @@
 import SwapInspectCore
 
 // Shared helpers for the core tests: a header forger that writes the fields of `union swap_header`
-// at their documented offsets (kernel-semantics §1.1) without using the code under test, and small
+// at their documented offsets (docs/kernel-rules.md §1.1) without using the code under test, and small
 // builders for layouts and area facts.
 
-/// The UUID every forged header carries (the one in cli-contract.md's JSON example).
+/// The UUID every forged header carries (the one in the man page's JSON example).
 let fixedUUIDBytes: [UInt8] = [
     0xB4, 0xF7, 0xCE, 0x89, 0x32, 0xF9, 0x4F, 0x0C, 0x94, 0xB2, 0x59, 0x63, 0xF9, 0x68, 0x31, 0xA4,
 ]

@@ -6,7 +6,7 @@ import SwapInspectTestSupport
 import Testing
 
 // btrfs swap files on loop-mounted btrfs, predicted by LiveArea + Inspector and activated by the real
-// kernel (`btrfs_swap_activate`, kernel-semantics §2.4, §6 T1–T8). Where the kernel's resume_offset rule
+// kernel (`btrfs_swap_activate`, docs/kernel-rules.md §2.4, §6 T1–T8). Where the kernel's resume_offset rule
 // and btrfs-progs' agree, the prediction must also equal `btrfs inspect-internal map-swapfile -r`.
 
 /// btrfs-progs and e2fsprogs tools the btrfs tests need on top of the harness's.
