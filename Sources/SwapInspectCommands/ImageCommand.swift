@@ -75,7 +75,7 @@ struct Image: ParsableCommand {
         }
         // The errors array of the JSON document keeps the message without the image prefix split off.
         let errors = audit.errors.map { (path: image, message: $0.description) }
-        emit(audit.reports, errors: errors, output: output)
+        CommandOutput.reports(audit.reports, errors: errors).write(OutputFormat(json: output.json, allExtents: output.extents))
         let status = ExitPolicy.status(reports: audit.reports, errorCount: audit.errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

@@ -29,7 +29,7 @@ struct Probe: ParsableCommand {
     func run() throws {
         let simulatedPageSize = page.effective
         var results: [ProbeReport] = []
-        var errors: [(path: String, message: String)] = []
+        var errors: [ErrorLine] = []
         for path in paths {
             let outcome = ReadOnlyArea.with(path) { area -> ProbeReport in
                 Self.probe(area, pageSize: simulatedPageSize)
@@ -41,16 +41,7 @@ struct Probe: ParsableCommand {
                 printError(error.description)
             }
         }
-        var out = OutputBuffer(fd: 1)
-        if json {
-            Self.renderJSON(results, errors: errors, into: &out)
-        } else {
-            for (index, result) in results.enumerated() {
-                if index > 0 { out.newline() }
-                Self.renderText(result, into: &out)
-            }
-        }
-        out.flush()
+        CommandOutput.probes(results, errors: errors).write(OutputFormat(json: json))
         var status = errors.isEmpty ? ExitStatus.ok : ExitStatus.cannotInspect
         for result in results {
             status = max(status, ExitPolicy.status(findings: result.findings, undetermined: false, strict: strict))
@@ -63,83 +54,5 @@ struct Probe: ParsableCommand {
         return SignatureProbe.probe(
             path: area.canonicalPath, kind: area.kind, size: area.size, headerBytes: area.headerBytes, blkid: blkid,
             pageSize: pageSize)
-    }
-
-    static func renderText(_ result: ProbeReport, into out: inout OutputBuffer) {
-        out.write("\(result.path): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
-        out.newline()
-        var rows: [[String]] = []
-        let ours = result.header
-        var blkidValues = BlkidValues(pairs: [])
-        if case .found(let values) = result.blkid { blkidValues = values }
-        func oursType(_ header: SwapHeader?) -> String {
-            guard let header else { return "" }
-            switch header.kind {
-            case .swapV1, .swapV0: return "swap"
-            case .hibernation: return "swsuspend"
-            }
-        }
-        rows.append(["TYPE", oursType(ours), blkidValues["TYPE"] ?? ""])
-        rows.append(["VERSION", ours?.version.map { "\($0)" } ?? (ours?.kind == .swapV0 ? "0" : ""), blkidValues["VERSION"] ?? ""])
-        rows.append(["UUID", ours?.uuid ?? "", blkidValues["UUID"] ?? ""])
-        rows.append(["LABEL", ours?.label ?? "", blkidValues["LABEL"] ?? ""])
-        rows.append(["ENDIANNESS", ours?.byteOrder.map { $0 == .little ? "LITTLE" : "BIG" } ?? "", blkidValues["ENDIANNESS"] ?? ""])
-        rows.append(["PAGESIZE", ours.map { "\($0.pageSize)" } ?? "", blkidValues.swapPageSize.map { "\($0)" } ?? ""])
-        rows.append(["LAST_PAGE", ours?.lastPage.map { "\($0)" } ?? "", ""])
-        rows.append(["SIGNATURE", ours?.signature ?? "", blkidValues["SBMAGIC"] ?? ""])
-        for pair in blkidValues.pairs where !["TYPE", "VERSION", "UUID", "LABEL", "ENDIANNESS", "SBMAGIC", "SBMAGIC_OFFSET"].contains(pair.name) {
-            rows.append([pair.name, "", pair.value])
-        }
-        if case .ambivalent = result.blkid { rows.append(["(blkid)", "", "ambivalent result"]) }
-        if case .failed(let why) = result.blkid { rows.append(["(blkid)", "", why]) }
-        writeTable(header: ["FIELD", "SWAPINSPECT", "LIBBLKID"], rows: rows, into: &out)
-        for finding in result.findings {
-            out.write("  \(finding.severity.rawValue) \(finding.code.rawValue): \(finding.message)")
-            out.newline()
-            if let fix = finding.fix {
-                out.write("    fix: \(fix)")
-                out.newline()
-            }
-        }
-    }
-
-    static func renderJSON(_ results: [ProbeReport], errors: [(path: String, message: String)], into out: inout OutputBuffer) {
-        var json = JSONWriter(out: out)
-        JSONRenderer.beginDocument(&json)
-        json.key("probes")
-        json.beginArray()
-        for result in results {
-            json.beginObject()
-            json.key("path"); json.string(result.path)
-            json.key("kind"); json.string(result.kind.rawValue)
-            json.key("size"); json.number(result.size)
-            json.key("pageSize"); json.number(result.pageSize)
-            json.key("header")
-            JSONRenderer.renderHeader(result.header, &json)
-            json.key("signatures")
-            json.beginArray()
-            for signature in result.signatures { JSONRenderer.renderHeader(signature, &json) }
-            json.endArray()
-            json.key("blkid")
-            switch result.blkid {
-            case .found(let values):
-                json.beginObject()
-                for pair in values.pairs {
-                    json.key(pair.name); json.string(pair.value)
-                }
-                json.endObject()
-            default:
-                json.null()
-            }
-            json.key("findings")
-            JSONRenderer.renderFindings(result.findings, &json)
-            json.endObject()
-        }
-        json.endArray()
-        json.key("errors")
-        JSONRenderer.renderErrors(errors, &json)
-        json.endObject()
-        json.out.newline()
-        out = json.out
     }
 }

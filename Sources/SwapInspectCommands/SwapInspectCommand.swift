@@ -30,8 +30,6 @@ public struct SwapInspectCommand: ParsableCommand {
     }
 }
 
-func isTerminal() -> Bool { isatty(1) == 1 && getenv("NO_COLOR") == nil }
-
 /// Exit statuses of the contract.
 enum ExitStatus {
     static let ok: Int32 = 0
@@ -82,7 +80,7 @@ struct Inspect: ParsableCommand {
 enum InspectionRun {
     static func inspect(
         _ paths: [String], simulation: SimulationOptions, swapFlags: SwapFlags = SwapFlags()
-    ) -> (reports: [Report], errors: [(path: String, message: String)]) {
+    ) -> (reports: [Report], errors: [ErrorLine]) {
         var reports: [Report] = []
         let errors = inspect(paths, simulation: simulation, swapFlags: swapFlags) { reports.append($0) }
         return (reports, errors)
@@ -92,10 +90,10 @@ enum InspectionRun {
     /// inspected are returned (their one-line errors are on stderr already).
     static func inspect(
         _ paths: [String], simulation: SimulationOptions, swapFlags: SwapFlags = SwapFlags(), _ body: (Report) -> Void
-    ) -> [(path: String, message: String)] {
+    ) -> [ErrorLine] {
         let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model, swapFlags: swapFlags)
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
-        var errors: [(path: String, message: String)] = []
+        var errors: [ErrorLine] = []
         for path in paths {
             switch LiveArea.facts(for: path, options: live) {
             case .success(let facts):
@@ -120,21 +118,7 @@ enum FirstRun {
             try List.show(output: output, simulation: simulation)
             return
         }
-        if output.json {
-            emit([], errors: [], output: output)
-            return
-        }
-        var out = OutputBuffer(fd: 1)
-        out.write(
-            """
-            No swap area is active. Inspect one before activating it:
-              swapinspect /swapfile              what the kernel would do with it, and why
-              swapinspect probe /dev/sdb2        signature and header only
-              swapinspect activate /swapfile     preflight, then swapon(2)
-              swapinspect --help                 everything else
-
-            """)
-        out.flush()
+        CommandOutput.firstRun.write(OutputFormat(json: output.json))
     }
 }
 
@@ -163,53 +147,4 @@ enum ExitPolicy {
 func printError(_ message: String) {
     var line = "swapinspect: \(message)\n"
     line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
-}
-
-/// Rendering from the one data model: text or JSON, nothing else on stdout in JSON mode.
-func emit(_ reports: [Report], errors: [(path: String, message: String)], output: OutputOptions) {
-    var stream = ReportStream(output: output)
-    for report in reports { stream.add(report) }
-    stream.finish(errors: errors)
-}
-
-/// Reports rendered to stdout one at a time, as text or as the contract's JSON document (whose `reports`
-/// array stays open until `finish`).
-struct ReportStream {
-    private var json: JSONWriter?
-    private var text: OutputBuffer?
-    private let renderer: TextRenderer
-    private var count = 0
-
-    init(output: OutputOptions) {
-        renderer = TextRenderer(colour: isTerminal(), allExtents: output.extents)
-        if output.json {
-            var writer = JSONWriter(out: OutputBuffer(fd: 1))
-            JSONRenderer.beginReports(&writer)
-            json = writer
-        } else {
-            text = OutputBuffer(fd: 1)
-        }
-    }
-
-    mutating func add(_ report: Report) {
-        // Moved out and back (`take`), so the buffer is never shared and copied on write.
-        if var writer = json.take() {
-            JSONRenderer.render(report, &writer)
-            json = writer
-        } else if var out = text.take() {
-            if count > 0 { out.newline() }
-            renderer.render(report, into: &out)
-            text = out
-        }
-        count += 1
-    }
-
-    mutating func finish(errors: [(path: String, message: String)]) {
-        if var writer = json.take() {
-            JSONRenderer.endReports(errors: errors, &writer)
-            writer.out.flush()
-        } else if var out = text.take() {
-            out.flush()
-        }
-    }
 }

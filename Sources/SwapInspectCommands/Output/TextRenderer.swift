@@ -11,9 +11,25 @@ struct TextRenderer {
     static let columnWidth = 16
 
     func render(_ report: Report, into out: inout OutputBuffer) {
-        let facts = report.facts
-        let kib = UInt64(report.pageSize / 1024)
-        out.write(facts.path)
+        renderVerdict(report, into: &out)
+        let rows = summaryRows(report)
+        let width = rows.map(\.0.count).max() ?? 0
+        for (label, value) in rows {
+            out.write("  ")
+            out.write(label)
+            out.write(String(repeating: " ", count: width - label.count + 2))
+            out.write(value)
+            out.newline()
+        }
+        renderFindings(report.findings, into: &out)
+        if let activation = report.activation, activation.ok, !activation.extents.isEmpty {
+            renderExtents(activation.extents, logical: activation.addressSpace == .btrfsLogical, into: &out)
+        }
+    }
+
+    /// `PATH: would activate — 64.0 MiB of swap`, `would be refused (EINVAL) — …` or `cannot predict — …`.
+    func renderVerdict(_ report: Report, into out: inout OutputBuffer) {
+        out.write(report.facts.path)
         out.write(": ")
         if let reason = report.undetermined {
             out.write(paint("cannot predict", .warning))
@@ -28,7 +44,11 @@ struct TextRenderer {
             out.write(refusal.kernelMessage ?? refusal.finding.message)
         }
         out.newline()
+    }
 
+    /// The labelled block under the verdict: what the area is, its header, the model's numbers, the kernel line.
+    func summaryRows(_ report: Report) -> [(String, String)] {
+        let facts = report.facts
         var rows: [(String, String)] = []
         rows.append(("type", describeKind(report)))
         if let image = report.image { rows.append(("image", describeImage(image))) }
@@ -36,35 +56,7 @@ struct TextRenderer {
         if let activation = report.activation, report.undetermined == nil {
             let source = facts.kind == .other ? "" : " (\(facts.source.rawValue))"
             rows.append(("model", activation.model.rawValue + source))
-            let logical = activation.addressSpace == .btrfsLogical
-            if activation.ok {
-                rows.append(("usable", "\(activation.pages) pages (\(activation.pages * kib)k, \(humanSize(activation.pages * UInt64(report.pageSize))))"))
-                var extents = "\(activation.extentCount), across \(activation.spanPages) pages (\(activation.spanPages &* kib)k)"
-                if logical { extents += " on btrfs logical addresses: exact only if the file lies in one chunk" }
-                rows.append(("extents", extents))
-                if let low = activation.lowestPhysicalPage, let high = activation.highestPhysicalPage {
-                    rows.append(
-                        logical
-                            ? ("logical", "pages \(low)..\(high) (btrfs logical; the device pages need the chunk tree)")
-                            : ("physical", "pages \(low)..\(high) (span bookkeeping, header page excluded)"))
-                }
-                if let unusable = report.unusablePages {
-                    rows.append(("unusable", "\(unusable) page\(unusable == 1 ? "" : "s") of the area"))
-                }
-                if let resume = report.resumeOffset {
-                    var text = "resume_offset=\(resume)"
-                    if let userspace = report.userspaceResumeOffset, userspace != resume {
-                        text += activation.model == .btrfs
-                            ? "  (btrfs inspect-internal map-swapfile -r and systemd would say \(userspace): wrong, they ignore the first extent's offset)"
-                            : "  (a FIEMAP-floor tool such as systemd would say \(userspace): wrong)"
-                    } else if activation.model == .btrfs, report.userspaceResumeOffset == resume {
-                        text += "  (btrfs inspect-internal map-swapfile -r and systemd agree)"
-                    }
-                    rows.append(("hibernate", text))
-                } else if logical {
-                    rows.append(("hibernate", "resume_offset unknown: it needs the device address, which needs the chunk tree (root)"))
-                }
-            }
+            if activation.ok { rows += activationRows(report, activation) }
         }
         if let btrfs = facts.btrfs { rows.append(("btrfs", describeBtrfs(btrfs))) }
         if let line = report.kernelLog {
@@ -73,36 +65,66 @@ struct TextRenderer {
             rows.append(("kernel", "(fails silently: no log line)"))
         }
         for note in facts.notes { rows.append(("note", note)) }
-        let width = rows.map(\.0.count).max() ?? 0
-        for (label, value) in rows {
+        return rows
+    }
+
+    /// usable, extents, physical, unusable and hibernate of an accepted area.
+    func activationRows(_ report: Report, _ activation: Activation) -> [(String, String)] {
+        let kib = UInt64(report.pageSize / 1024)
+        let logical = activation.addressSpace == .btrfsLogical
+        var rows: [(String, String)] = []
+        rows.append(("usable", "\(activation.pages) pages (\(activation.pages * kib)k, \(humanSize(activation.pages * UInt64(report.pageSize))))"))
+        var extents = "\(activation.extentCount), across \(activation.spanPages) pages (\(activation.spanPages &* kib)k)"
+        if logical { extents += " on btrfs logical addresses: exact only if the file lies in one chunk" }
+        rows.append(("extents", extents))
+        if let low = activation.lowestPhysicalPage, let high = activation.highestPhysicalPage {
+            rows.append(
+                logical
+                    ? ("logical", "pages \(low)..\(high) (btrfs logical; the device pages need the chunk tree)")
+                    : ("physical", "pages \(low)..\(high) (span bookkeeping, header page excluded)"))
+        }
+        if let unusable = report.unusablePages {
+            rows.append(("unusable", "\(unusable) page\(unusable == 1 ? "" : "s") of the area"))
+        }
+        if let resume = report.resumeOffset {
+            rows.append(("hibernate", describeResumeOffset(resume, report: report, model: activation.model)))
+        } else if logical {
+            rows.append(("hibernate", "resume_offset unknown: it needs the device address, which needs the chunk tree (root)"))
+        }
+        return rows
+    }
+
+    /// `resume_offset=N`, and what the userspace recipes would say instead.
+    func describeResumeOffset(_ resume: UInt64, report: Report, model: ActivationModel) -> String {
+        var text = "resume_offset=\(resume)"
+        if let userspace = report.userspaceResumeOffset, userspace != resume {
+            text += model == .btrfs
+                ? "  (btrfs inspect-internal map-swapfile -r and systemd would say \(userspace): wrong, they ignore the first extent's offset)"
+                : "  (a FIEMAP-floor tool such as systemd would say \(userspace): wrong)"
+        } else if model == .btrfs, report.userspaceResumeOffset == resume {
+            text += "  (btrfs inspect-internal map-swapfile -r and systemd agree)"
+        }
+        return text
+    }
+
+    /// `findings:` and one line per finding, with its fix under it.
+    func renderFindings(_ findings: [Finding], into out: inout OutputBuffer) {
+        guard !findings.isEmpty else { return }
+        out.write("findings:")
+        out.newline()
+        for finding in findings {
             out.write("  ")
-            out.write(label)
-            out.write(String(repeating: " ", count: width - label.count + 2))
-            out.write(value)
+            out.write(paint(finding.severity.rawValue, finding.severity == .error ? .error : finding.severity == .warning ? .warning : .plain))
+            out.write(" ")
+            out.write(finding.code.rawValue)
+            out.write(": ")
+            out.write(finding.message)
             out.newline()
-        }
-
-        if !report.findings.isEmpty {
-            out.write("findings:")
-            out.newline()
-            for finding in report.findings {
-                out.write("  ")
-                out.write(paint(finding.severity.rawValue, finding.severity == .error ? .error : finding.severity == .warning ? .warning : .plain))
-                out.write(" ")
-                out.write(finding.code.rawValue)
-                out.write(": ")
-                out.write(finding.message)
+            if let fix = finding.fix {
+                out.write("    fix: ")
+                out.write(fix)
                 out.newline()
-                if let fix = finding.fix {
-                    out.write("    fix: ")
-                    out.write(fix)
-                    out.newline()
-                }
             }
-        }
-
-        if let activation = report.activation, activation.ok, !activation.extents.isEmpty {
-            renderExtents(activation.extents, logical: activation.addressSpace == .btrfsLogical, into: &out)
         }
     }
 
@@ -214,19 +236,4 @@ struct TextRenderer {
         }
         return "\u{1B}[1;\(code)m\(text)\u{1B}[0m"
     }
-}
-
-/// 64.0 MiB, 1.5 GiB, 512 B — binary units as util-linux prints them.
-func humanSize(_ bytes: UInt64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    if bytes < 1024 { return "\(bytes) B" }
-    var unit = 0
-    var whole = bytes
-    while whole >= 1024 * 1024 && unit < units.count - 2 {
-        whole /= 1024
-        unit += 1
-    }
-    // one decimal place from the remaining factor of 1024
-    let tenths = (whole * 10 + 512) / 1024
-    return "\(tenths / 10).\(tenths % 10) \(units[unit + 1])"
 }

@@ -1,0 +1,88 @@
+import SwapInspectCore
+import SwapInspectLinux
+
+/// The JSON document of every command, for scripts (docs/swapinspect.schema.json).
+extension JSONRenderer {
+    static func render(_ output: CommandOutput, into out: inout OutputBuffer) {
+        switch output {
+        case .reports(let reports, let errors):
+            render(reports, errors: errors, into: &out)
+        case .firstRun:
+            render([], errors: [], into: &out)
+        case .areas(let areas, let errors, _):
+            render(areas.compactMap(\.report), errors: errors, into: &out)
+        case .probes(let probes, let errors):
+            renderProbes(probes, errors: errors, into: &out)
+        case .action(let record, let reports, let errors, _, _):
+            render(reports, errors: errors, into: &out) { renderAction(record, &$0) }
+        }
+    }
+
+    static func renderProbes(_ results: [ProbeReport], errors: [ErrorLine], into out: inout OutputBuffer) {
+        var json = JSONWriter(out: out)
+        JSONRenderer.beginDocument(&json)
+        json.key("probes")
+        json.beginArray()
+        for result in results {
+            json.beginObject()
+            json.key("path"); json.string(result.path)
+            json.key("kind"); json.string(result.kind.rawValue)
+            json.key("size"); json.number(result.size)
+            json.key("pageSize"); json.number(result.pageSize)
+            json.key("header")
+            JSONRenderer.renderHeader(result.header, &json)
+            json.key("signatures")
+            json.beginArray()
+            for signature in result.signatures { JSONRenderer.renderHeader(signature, &json) }
+            json.endArray()
+            json.key("blkid")
+            switch result.blkid {
+            case .found(let values):
+                json.beginObject()
+                for pair in values.pairs {
+                    json.key(pair.name); json.string(pair.value)
+                }
+                json.endObject()
+            default:
+                json.null()
+            }
+            json.key("findings")
+            JSONRenderer.renderFindings(result.findings, &json)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("errors")
+        JSONRenderer.renderErrors(errors, &json)
+        json.endObject()
+        json.out.newline()
+        out = json.out
+    }
+
+    static func renderAction(_ record: ActionRecord, _ json: inout JSONWriter) {
+        json.key("action")
+        json.beginObject()
+        json.key("command"); json.string(record.command)
+        json.key("path"); json.string(record.path)
+        json.key("performed"); json.bool(record.performed)
+        json.key("dryRun"); json.bool(record.dryRun)
+        json.key("alreadyInState"); json.bool(record.alreadyInState)
+        json.key("flags"); json.number(record.flags)
+        json.key("errno"); json.string(record.errno.map(errnoName))
+        json.key("kernelMessages")
+        if let kernelMessages = record.kernelMessages {
+            json.beginArray()
+            for message in kernelMessages { json.string(message) }
+            json.endArray()
+        } else {
+            json.null()
+        }
+        json.key("predictedKernelLog"); json.string(record.predictedKernelLog)
+        json.key("kernelLog"); json.string(record.kernelLog)
+        json.key("predictedSizeKiB"); json.number(record.predictedSizeKiB)
+        json.key("kernelSizeKiB"); json.number(record.kernelSizeKiB)
+        json.key("match")
+        if let matches = record.matches { json.bool(matches) } else { json.null() }
+        json.key("message"); json.string(record.message)
+        json.endObject()
+    }
+}
