@@ -63,70 +63,87 @@ struct Activate: ParsableCommand {
             if json { emitAction(record, reports: [], errors: errors, json: true) }
             throw ExitCode(ExitStatus.cannotInspect)
         }
-        let predictedLine = report.activation?.ok == true ? report.kernelLog : nil
         record.path = report.facts.path
-        record.predictedKernelLog = predictedLine
-        if let activation = report.activation, activation.ok {
-            record.predictedSizeKiB = activation.pages * UInt64(report.pageSize / 1024)
+        record.predictedKernelLog = report.activation?.ok == true ? report.kernelLog : nil
+        record.predictedSizeKiB = report.predictedSizeKiB
+        let done: (ActionRecord, Bool) -> Void = { record, quiet in
+            emitAction(record, reports: reports, errors: errors, json: json, quietReport: quiet)
         }
+        let failed: (ActionRecord, Bool, Int32) throws -> Never = { record, quiet, status in
+            emitAction(record, reports: reports, errors: errors, json: json, quietReport: quiet, failed: true)
+            throw ExitCode(status)
+        }
+        if try preflight(report, record: &record, done: done, failed: failed) {
+            try activate(report, flags: flags, record: &record, done: done, failed: failed)
+        }
+    }
 
+    /// Everything that decides before swapon(2): already active, undetermined, refused, a dry run.
+    /// Returns whether swapon(2) is to be called.
+    func preflight(
+        _ report: Report, record: inout ActionRecord, done: (ActionRecord, Bool) -> Void,
+        failed: (ActionRecord, Bool, Int32) throws -> Never
+    ) throws -> Bool {
+        let path = report.facts.path
         if let active = report.facts.active {
-            if ifNeeded {
-                record.alreadyInState = true
-                record.kernelSizeKiB = active.sizeKiB
-                record.message = "\(report.facts.path): already active (priority \(active.priority), \(active.sizeKiB)k); nothing changed"
-                emitAction(record, reports: reports, errors: errors, json: json, quietReport: true)
-                return
+            guard ifNeeded else {
+                record.message = "\(path): already active (priority \(active.priority)): swapon(2) would fail with EBUSY; use --if-needed to accept this"
+                try failed(record, true, ExitStatus.findings)
             }
-            let message = "\(report.facts.path): already active (priority \(active.priority)): swapon(2) would fail with EBUSY; use --if-needed to accept this"
-            record.message = message
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
-            throw ExitCode(ExitStatus.findings)
+            record.alreadyInState = true
+            record.kernelSizeKiB = active.sizeKiB
+            record.message = "\(path): already active (priority \(active.priority), \(active.sizeKiB)k); nothing changed"
+            done(record, true)
+            return false
         }
         if let reason = report.undetermined {
-            record.message = "\(report.facts.path): not activating: the outcome cannot be predicted (\(reason))"
-            emitAction(record, reports: reports, errors: errors, json: json, failed: true)
-            throw ExitCode(ExitStatus.cannotInspect)
+            record.message = "\(path): not activating: the outcome cannot be predicted (\(reason))"
+            try failed(record, false, ExitStatus.cannotInspect)
         }
         let blocking = report.findings.filter { $0.severity == .error }
         if !blocking.isEmpty {
-            let reasons = blocking.map { $0.code.rawValue }.joined(separator: ", ")
-            record.message = "\(report.facts.path): refusing to call swapon(2): \(reasons)"
-            emitAction(record, reports: reports, errors: errors, json: json, failed: true)
-            throw ExitCode(ExitStatus.findings)
+            record.message = "\(path): refusing to call swapon(2): \(blocking.map { $0.code.rawValue }.joined(separator: ", "))"
+            try failed(record, false, ExitStatus.findings)
         }
         if dryRun {
-            record.message = "\(report.facts.path): dry run: would call swapon(2) with flags 0x\(String(flags.rawValue, radix: 16)); expected: \(predictedLine ?? "?")"
-            emitAction(record, reports: reports, errors: errors, json: json)
+            record.message = "\(path): dry run: would call swapon(2) with flags 0x\(String(record.flags ?? 0, radix: 16)); expected: \(record.predictedKernelLog ?? "?")"
+            done(record, false)
             if ExitPolicy.status(report, strict: false) != ExitStatus.ok { throw ExitCode(ExitStatus.findings) }
-            return
+            return false
         }
+        return true
+    }
 
+    /// swapon(2), then the kernel's line and /proc/swaps against the prediction.
+    func activate(
+        _ report: Report, flags: SwapFlags, record: inout ActionRecord, done: (ActionRecord, Bool) -> Void,
+        failed: (ActionRecord, Bool, Int32) throws -> Never
+    ) throws {
+        let path = report.facts.path
         // util-linux swapon passes the canonical path; so do we, so the kernel line names it the same way.
-        let outcome = SwapControl.swapon(report.facts.path, flags: flags)
+        let outcome = SwapControl.swapon(path, flags: flags)
         record.kernelMessages = outcome.kernelMessages
         record.kernelLog = outcome.kernelMessages?.first { $0.hasPrefix("Adding ") }.map(trimTrailingSpace)
         if let errno = outcome.errno {
             record.errno = errno
             let said = outcome.kernelMessages.map { $0.isEmpty ? "the kernel logged nothing" : "the kernel says: " + $0.joined(separator: "; ") }
                 ?? "the kernel log is not readable"
-            record.message = "\(report.facts.path): swapon failed: \(errnoName(errno)) (\(errorText(errno))); \(said)"
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
-            throw ExitCode(ExitStatus.findings)
+            record.message = "\(path): swapon failed: \(errnoName(errno)) (\(errorText(errno))); \(said)"
+            try failed(record, true, ExitStatus.findings)
         }
         record.performed = true
-        record.kernelSizeKiB = SwapControl.activeEntry(for: report.facts.path)?.sizeKiB
+        record.kernelSizeKiB = SwapControl.activeEntry(for: path)?.sizeKiB
+        let predictedLine = record.predictedKernelLog
         if record.matches == false {
             record.message = """
-                \(report.facts.path): activated, but the kernel disagrees with the prediction — the model is wrong, please report:
+                \(path): activated, but the kernel disagrees with the prediction — the model is wrong, please report:
                   predicted: \(predictedLine ?? "?") (\(record.predictedSizeKiB.map { "\($0)k" } ?? "?"))
                   kernel:    \(record.kernelLog ?? "?") (/proc/swaps \(record.kernelSizeKiB.map { "\($0)k" } ?? "?"))
                 """
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
-            throw ExitCode(ExitStatus.findings)
+            try failed(record, true, ExitStatus.findings)
         }
-        record.message = "\(report.facts.path): activated: \(record.kernelLog ?? predictedLine ?? "")"
-        emitAction(record, reports: reports, errors: errors, json: json, quietReport: true)
+        record.message = "\(path): activated: \(record.kernelLog ?? predictedLine ?? "")"
+        done(record, true)
     }
 }
 

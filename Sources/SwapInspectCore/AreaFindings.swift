@@ -87,8 +87,7 @@ enum AreaFindings {
     /// The area is active now: the prediction for a fresh activation against the kernel's /proc/swaps size.
     static func inUse(_ active: ProcSwapsEntry, report: Report) -> Finding {
         let comparison: String
-        if let activation = report.activation, activation.ok {
-            let predictedKiB = activation.pages * UInt64(report.pageSize / 1024)
+        if let predictedKiB = report.predictedSizeKiB {
             comparison = predictedKiB == active.sizeKiB
                 ? "its size \(active.sizeKiB)k matches the prediction"
                 : "its size \(active.sizeKiB)k differs from the predicted \(predictedKiB)k"

@@ -18,6 +18,11 @@ public struct Report: Sendable {
     public var image: ImageLocation? = nil
 
     public var resumeOffset: UInt64? { activation?.resumeOffset }
+    /// The size the kernel would report (`Adding Nk`, /proc/swaps Size) when it accepts the area.
+    public var predictedSizeKiB: UInt64? {
+        guard let activation, activation.ok else { return nil }
+        return activation.pages * UInt64(pageSize / 1024)
+    }
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 
     /// Pages of the area that do not become swap: misaligned pieces, beyond last_page, bad pages.
