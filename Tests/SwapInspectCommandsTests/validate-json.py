@@ -30,7 +30,7 @@ def json_path(error):
 
 def short(text, limit=240):
     """A message without a million-extent array in it."""
-    return text if len(text) <= limit else text[:limit] + "…"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def leaves(error):
