@@ -74,7 +74,10 @@ def main(arguments):
             if error.context:
                 # anyOf/oneOf: what each alternative said, not the whole instance.
                 print(f"{name}: {json_path(error)}: matches none of the alternatives (schema: {where}):")
-                for inner in leaves(error):
+                inners = list(leaves(error))
+                # "… is not of type 'null'" from the nullable alternative says nothing when others explain.
+                useful = [e for e in inners if not (e.validator == "type" and e.validator_value == "null")]
+                for inner in useful or inners:
                     print(f"{name}:   {json_path(inner)}: {short(inner.message)}")
             else:
                 print(f"{name}: {json_path(error)}: {short(error.message)} (schema: {where})")
