@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk
+DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk python3-jsonschema
 # Release builds link the Swift runtime statically: the installed binary needs no Swift toolchain, and
 # starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate).
 RELEASE_FLAGS := -c release --static-swift-stdlib
@@ -54,6 +54,7 @@ completions: build
 install: release
 	install -D -m 0755 "$(RELEASE_BIN)" $(DESTDIR)$(PREFIX)/bin/swapinspect
 	install -D -m 0644 man/swapinspect.8 $(DESTDIR)$(PREFIX)/share/man/man8/swapinspect.8
+	install -D -m 0644 docs/swapinspect.schema.json $(DESTDIR)$(PREFIX)/share/swapinspect/swapinspect.schema.json
 	install -D -m 0644 completions/swapinspect.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/swapinspect
 	install -D -m 0644 completions/_swapinspect $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_swapinspect
 	install -D -m 0644 completions/swapinspect.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/swapinspect.fish

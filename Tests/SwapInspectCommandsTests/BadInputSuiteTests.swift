@@ -37,9 +37,8 @@ struct BadInputSuiteTests {
         #expect(text.stdoutText.contains("error \(forged.code): "), "\(text)")
         let json = try Runner.swapinspect(["--json", path])
         #expect(json.status == 1, "\(json)")
-        let document = try #require(try? JSONSerialization.jsonObject(with: json.stdout) as? [String: Any], "\(json)")
-        let report = try #require((document["reports"] as? [[String: Any]])?.first)
-        let codes = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+        let report = try #require(try checkDocument(json, "forged \(forged.name)").reports.first)
+        let codes = DocumentRules.codes(report)
         #expect(codes.contains(forged.code), "\(codes)")
         #expect(try BadInput.sha256(path) == before)
     }
@@ -83,7 +82,7 @@ struct BadInputSuiteTests {
 
     /// A background writer appends to, punches and truncates the file, and sometimes replaces it by
     /// rename, while it is inspected over and over: never a crash or a hang; exit 0, 1 or 2, and exit 2
-    /// only with one `swapinspect: PATH: …` line. JSON stays one document.
+    /// only with one `swapinspect: PATH: …` line. JSON stays one document, valid against the schema.
     @Test func fileThatChangesWhileMappedNeverCrashes() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -122,7 +121,7 @@ struct BadInputSuiteTests {
                 #expect(result.stderr.hasPrefix("swapinspect: \(path)"), "\(result)")
             }
             if json {
-                #expect((try? JSONSerialization.jsonObject(with: result.stdout)) != nil, "not one JSON document: \(result)")
+                try checkDocument(result, "changing file, round \(round)")
             }
         }
         print("changing file: exit statuses \(statuses.sorted { $0.key < $1.key })")
@@ -151,11 +150,10 @@ struct BadInputSuiteTests {
             let result = try Runner.swapinspect(["--json", loop.path], timeout: 20)
             #expect(result.status == status, "\(file): \(result)")
             #expect(result.stderr.isEmpty, "\(result)")
-            let document = try #require(try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(result)")
-            let report = try #require((document["reports"] as? [[String: Any]])?.first, "\(result)")
+            let report = try #require(try checkDocument(result, "loop device on \(file)").reports.first, "\(result)")
             #expect(report["kind"] as? String == "blockDevice", "\(result)")
             if let code {
-                let codes = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+                let codes = DocumentRules.codes(report)
                 #expect(codes.contains(code), "\(codes)")
             } else {
                 #expect((report["activation"] as? [String: Any])?["ok"] as? Bool == true, "\(result)")

@@ -4,7 +4,7 @@ import SwapInspectCore
 import SwapInspectTestSupport
 import Testing
 
-/// One bad (or good) input class, built in a fresh directory on the real disk, with what the contract
+/// One bad (or good) input class, built in a fresh directory on the real disk, with what the man page
 /// says `swapinspect` must answer.
 struct Scenario: Sendable, CustomTestStringConvertible {
     var name: String
@@ -177,7 +177,7 @@ extension Scenario {
     ]
 }
 
-@Suite("swapinspect end to end: exit codes, stderr, JSON against the contract")
+@Suite("swapinspect end to end: exit codes, stderr, JSON against the schema")
 struct CLIEndToEndTests {
     /// Runs the scenario in text mode and in JSON mode, and checks that no input changed.
     @Test(arguments: Scenario.all)
@@ -203,17 +203,12 @@ struct CLIEndToEndTests {
         #expect(!json.timedOut, "swapinspect --json hung (killed after \(scenario.timeout)s)")
         #expect(json.status == scenario.status, "JSON mode: \(json)")
         checkStderr(json, failing: failing, scenario: scenario)
-        let document = try #require(
-            try? JSONSerialization.jsonObject(with: json.stdout), "stdout is not exactly one JSON document: \(json)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        let reports = checker.check(document: document)
-        #expect(checker.issues.isEmpty, "JSON deviates from the contract:\n\(checker.issues.joined(separator: "\n"))")
-        let top = try #require(document as? [String: Any])
+        let (top, reports) = try checkDocument(json, scenario.name)
         #expect(reports.count + failing.count == inputs.count, "one report per inspected path: \(json)")
-        #expect(ContractChecker.expectedStatus(top, strict: scenario.strict) == json.status, "exit status vs JSON: \(json)")
+        #expect(DocumentRules.expectedStatus(top, strict: scenario.strict) == json.status, "exit status vs JSON: \(json)")
         let errors = top["errors"] as? [[String: Any]] ?? []
         #expect(errors.compactMap { $0["path"] as? String } == failing, "errors[] names the paths that failed: \(json)")
-        let allCodes = Set(reports.flatMap(ContractChecker.codes))
+        let allCodes = Set(reports.flatMap(DocumentRules.codes))
         for code in scenario.codes {
             #expect(allCodes.contains(code), "JSON lacks finding \(code): \(json)")
         }
@@ -280,7 +275,7 @@ struct CLIEndToEndTests {
     }
 
     /// A file on a file system whose swap path is not modelled (cgroup2 here): exit 2, a stderr line, and
-    /// still one JSON document that follows the contract.
+    /// still one JSON document valid against the schema.
     @Test func unmodelledFileSystemCannotBeJudged() throws {
         let candidates = ["/sys/fs/cgroup/cgroup.procs", "/sys/fs/cgroup/unified/cgroup.procs", "/sys/fs/cgroup/cpu/cgroup.procs"]
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
@@ -288,15 +283,12 @@ struct CLIEndToEndTests {
             try Test.cancel("no cgroup file to stand for an unmodelled file system")
         }
         let result = try Runner.swapinspect(["--json", path])
-        let document = try #require(try? JSONSerialization.jsonObject(with: result.stdout), "\(result)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        let reports = checker.check(document: document)
-        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
+        let (_, reports) = try checkDocument(result, "unmodelled file system \(path)")
         let report = try #require(reports.first)
         try #require(report["undetermined"] is String, "cgroup files are judged now; pick another unmodelled file system: \(result)")
         #expect(result.status == 2, "\(result)")
         #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("swapinspect: \(path): "), "\(result)")
-        #expect(ContractChecker.codes(report).contains("unsupported-filesystem"))
+        #expect(DocumentRules.codes(report).contains("unsupported-filesystem"))
     }
 
     /// Usage errors: exit 64, nothing on stdout, the reason on stderr. `PATH` stands for a good swap file.
@@ -359,12 +351,9 @@ struct CLIEndToEndTests {
         let json = try Runner.swapinspect(["--json", "--extents", good, missing, readable])
         #expect(json.status == 2, "\(json)")
         #expect(json.stderrLines.count == 1 && json.stderr.hasPrefix("swapinspect: \(missing): "), "\(json)")
-        let document = try #require(try? JSONSerialization.jsonObject(with: json.stdout), "\(json)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        let reports = checker.check(document: document)
-        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
+        let (document, reports) = try checkDocument(json, "good, missing, readable")
         #expect(reports.map { $0["path"] as? String } == [good, readable])
-        let errors = try #require((document as? [String: Any])?["errors"] as? [[String: Any]])
+        let errors = try #require(document["errors"] as? [[String: Any]])
         #expect(errors.map { $0["path"] as? String } == [missing])
 
         let text = try Runner.swapinspect([good, readable])
@@ -410,10 +399,7 @@ struct CLIEndToEndTests {
         }
         #expect(dirty.status == 2, "\(dirty)")
         #expect(dirty.stderrLines.count == 1 && dirty.stderr.contains("cannot predict"), "\(dirty)")
-        let document = try #require(try? JSONSerialization.jsonObject(with: dirty.stdout), "\(dirty)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        let report = try #require(checker.check(document: document).first)
-        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
+        let report = try #require(try checkDocument(dirty, "delayed allocation").reports.first)
         #expect(report["activation"] is NSNull, "\(dirty)")
         #expect(report["undetermined"] is String, "\(dirty)")
         let findings = try #require(report["findings"] as? [[String: Any]])
@@ -422,8 +408,7 @@ struct CLIEndToEndTests {
 
         let synced = try Runner.swapinspect(["--json", "--sync", path])
         #expect(synced.status == 0, "\(synced)")
-        let after = try #require(try? JSONSerialization.jsonObject(with: synced.stdout) as? [String: Any], "\(synced)")
-        let judged = try #require((after["reports"] as? [[String: Any]])?.first)
+        let judged = try #require(try checkDocument(synced, "delayed allocation, synced").reports.first)
         #expect((judged["activation"] as? [String: Any])?["ok"] as? Bool == true, "\(synced)")
     }
 

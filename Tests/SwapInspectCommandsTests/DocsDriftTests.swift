@@ -3,7 +3,7 @@ import SwapInspectCore
 import SwapInspectTestSupport
 import Testing
 
-/// The committed man page and completions against the CLI and the contract: these fail when they drift.
+/// The committed man page, JSON Schema and completions against the CLI and each other: these fail when they drift.
 @Suite("docs and completions drift")
 struct DocsDriftTests {
     static let completionFiles: [(shell: String, file: String)] = [
@@ -139,18 +139,22 @@ struct DocsDriftTests {
         }
     }
 
-    /// FindingCode, the contract and the man page list the same codes with the same severities.
-    @Test func everyFindingCodeIsInTheContractAndTheManPage() throws {
-        let contract = try Contract.findingCodes()
+    /// FindingCode, the schema and the man page list the same codes with the same severities.
+    @Test func everyFindingCodeIsInTheSchemaAndTheManPage() throws {
         let code = Dictionary(uniqueKeysWithValues: FindingCode.allCases.map { ($0.rawValue, $0.severity.rawValue) })
-        #expect(Set(contract.keys) == Set(code.keys), "FindingCode.allCases and cli-contract.md list different codes")
-        let contractText = try Contract.text()
+        let listed = try Contract.enumeration("findingCode")
+        #expect(Set(listed).count == listed.count, "docs/swapinspect.schema.json lists a finding code twice: \(listed)")
+        #expect(
+            Set(listed) == Set(code.keys),
+            "FindingCode.allCases and the schema's $defs/findingCode differ: only in FindingCode \(Set(code.keys).subtracting(listed).sorted()), only in the schema \(Set(listed).subtracting(code.keys).sorted())")
+        let bySeverity = try Contract.findingCodes()
+        #expect(Set(bySeverity.keys) == Set(listed), "$defs/errorCode, warningCode and infoCode together list other codes than $defs/findingCode")
         for (name, severity) in code {
-            #expect(contractText.contains("`\(name)`"), "\(name) is not in cli-contract.md")
-            if let listed = contract[name] { #expect(listed == severity, "\(name): \(severity) in FindingCode, \(listed) in the contract") }
+            #expect(bySeverity[name] == severity, "\(name): \(severity) in FindingCode, \(bySeverity[name] ?? "no severity") in the schema")
         }
 
-        // FINDINGS has a subsection per severity; each code sits in its own severity's subsection.
+        // FINDINGS has a subsection per severity; each code sits in its own severity's subsection, and
+        // every item there is a code.
         let findings = try Self.section("FINDINGS")
         var severityOfSubsection: [String: String] = [:]
         var current: String?
@@ -159,8 +163,10 @@ struct DocsDriftTests {
                 let title = line.lowercased()
                 current = title.contains("error") ? "error" : title.contains("warning") ? "warning" : title.contains("info") ? "info" : nil
             } else if line.hasPrefix(".It "), let current {
-                for word in line.split(separator: " ") where code[String(word)] != nil {
-                    severityOfSubsection[String(word)] = current
+                let words = line.split(separator: " ").map(String.init)
+                for word in words where code[word] != nil { severityOfSubsection[word] = current }
+                if words.count >= 3, words[1] == "Sy" {
+                    #expect(code[words[2]] != nil, "man FINDINGS lists \(words[2]), which is not a FindingCode")
                 }
             }
         }
@@ -169,26 +175,49 @@ struct DocsDriftTests {
         }
     }
 
-    /// Every key of the contract's JSON example is explained in JSON OUTPUT.
-    @Test func everyContractJSONKeyIsDocumented() throws {
-        let contract = try Contract.text()
-        let start = try #require(contract.range(of: "```json\n"))
-        let end = try #require(contract.range(of: "```", range: start.upperBound..<contract.endIndex))
-        let example = try JSONSerialization.jsonObject(with: Data(contract[start.upperBound..<end.lowerBound].utf8))
-        var keys = Set<String>()
-        func collect(_ value: Any) {
-            if let object = value as? [String: Any] {
-                for (key, inner) in object { keys.insert(key); collect(inner) }
-            } else if let array = value as? [Any] {
-                array.forEach(collect)
+    /// Every key of the schema is explained in JSON OUTPUT (as `Sy key`), and every key JSON OUTPUT
+    /// explains is in the schema.
+    @Test func everySchemaKeyIsDocumented() throws {
+        let keys = try Contract.propertyNames()
+        #expect(keys.count > 60, "the schema has only \(keys.count) property names")
+        let body = try Self.section("JSON OUTPUT")
+        var documented = Set<String>()
+        let pattern = try NSRegularExpression(pattern: "(?<![A-Za-z])Sy ([A-Za-z.-]+)")
+        for match in pattern.matches(in: body, range: NSRange(body.startIndex..., in: body)) {
+            let token = String(body[Range(match.range(at: 1), in: body)!])
+            // Finding codes (not-regular-file) are explained in FINDINGS; dotted names are paths.
+            guard !token.contains("-") else {
+                #expect(FindingCode(rawValue: token) != nil, "JSON OUTPUT names \(token), which is not a finding code")
+                continue
+            }
+            documented.formUnion(token.split(separator: ".").map(String.init))
+        }
+        for key in keys.sorted() {
+            #expect(documented.contains(key), "JSON key \(key) of docs/swapinspect.schema.json is not in man JSON OUTPUT (as Sy \(key))")
+        }
+        for key in documented.subtracting(keys).sorted() {
+            #expect(Bool(false), "man JSON OUTPUT explains \(key), which is not a key of docs/swapinspect.schema.json")
+        }
+        // The values of the schema's enums that JSON OUTPUT explains by name.
+        for name in ["kind", "model", "byteOrder", "severity", "addressSpace", "source"] {
+            for value in try Self.schemaEnumeration(name) {
+                #expect(body.contains("Ql \(value)"), "JSON OUTPUT does not name the \(name) value \(value) (as Ql \(value))")
             }
         }
-        collect(example)
-        #expect(keys.count > 30)
-        let body = try Self.section("JSON OUTPUT")
-        for key in keys.sorted() {
-            #expect(body.range(of: "\\b\(key)\\b", options: .regularExpression) != nil, "JSON key \(key) is not in JSON OUTPUT")
+        #expect(body.contains("docs/swapinspect.schema.json") && body.contains("/usr/local/share/swapinspect/swapinspect.schema.json"), "JSON OUTPUT points to the schema")
+    }
+
+    /// The string values of an enum of the schema, found by a `$defs` name or a property name.
+    static func schemaEnumeration(_ name: String) throws -> [String] {
+        let definitions = try Contract.definitions()
+        func values(_ schema: Any?) -> [String]? { ((schema as? [String: Any])?["enum"] as? [Any])?.compactMap { $0 as? String } }
+        if let found = values(definitions[name]) { return found }
+        for definition in definitions.values {
+            if let properties = (definition as? [String: Any])?["properties"] as? [String: Any], let found = values(properties[name]) {
+                return found
+            }
         }
+        throw TestSupportError("docs/swapinspect.schema.json has no enum for \(name)")
     }
 
     @Test(.enabled(if: Runner.tool("mandoc") != nil, "mandoc is not installed"))

@@ -25,7 +25,6 @@ struct OtherCommandsTests {
         let fifo = dir.file("fifo")
         try Fixture.fifo(fifo)
         let missing = dir.file("missing")
-        let contractCodes = try Contract.findingCodes()
         let cases: [([String], Int32, String?)] = [
             ([good], 0, nil), ([random], 1, "no-signature"), (["--page-size", "4096", p64], 1, "pagesize-mismatch"),
             (["--page-size", "65536", p64], 0, nil), ([fifo], 1, "not-regular-file"), ([missing], 2, nil),
@@ -38,12 +37,9 @@ struct OtherCommandsTests {
             #expect(!text.timedOut && text.status == status, "probe \(arguments): \(text)")
             let json = try Runner.swapinspect(["probe", "--json"] + arguments, timeout: 20)
             #expect(!json.timedOut && json.status == status, "probe --json \(arguments): \(json)")
-            let document = try #require(
-                try? JSONSerialization.jsonObject(with: json.stdout) as? [String: Any], "not one JSON document: \(json)")
-            #expect(document["schemaVersion"] as? Int == 1)
+            let (document, _) = try checkDocument(json, "probe \(arguments)")
             let probes = try #require(document["probes"] as? [[String: Any]], "\(json)")
-            let codes = probes.flatMap { ($0["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String } }
-            for found in codes { #expect(contractCodes[found] != nil, "\(found) is not a contract code") }
+            let codes = probes.flatMap(DocumentRules.codes)
             if let code { #expect(codes.contains(code), "probe \(arguments): \(json)") }
             let failing = arguments.filter { $0 == missing }
             #expect(json.stderrLines.count == failing.count, "\(json)")
@@ -52,21 +48,17 @@ struct OtherCommandsTests {
         #expect(inputs.map(Snapshot.init) == before)
     }
 
-    /// `list --json` (whatever is active on this machine) follows the same contract as `inspect --json`.
-    @Test func listFollowsTheContract() throws {
+    /// `list --json` (whatever is active on this machine) follows the same schema as `inspect --json`.
+    @Test func listFollowsTheSchema() throws {
         let before = try Self.swaps()
         let result = try Runner.swapinspect(["list", "--json"])
-        let document = try #require(try? JSONSerialization.jsonObject(with: result.stdout), "\(result)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        let reports = checker.check(document: document)
-        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
-        let top = try #require(document as? [String: Any])
-        #expect(ContractChecker.expectedStatus(top, strict: false) == result.status, "\(result)")
+        let (top, reports) = try checkDocument(result, "list")
+        #expect(DocumentRules.expectedStatus(top, strict: false) == result.status, "\(result)")
         // Other tests may activate or deactivate areas meanwhile: judge only those active before and after.
         let after = try Self.swaps()
         for report in reports {
             guard let path = report["path"] as? String, before.contains(path + " "), after.contains(path + " ") else { continue }
-            #expect(ContractChecker.codes(report).contains("in-use"), "an active area carries in-use: \(path)")
+            #expect(DocumentRules.codes(report).contains("in-use"), "an active area carries in-use: \(path)")
         }
         let text = try Runner.swapinspect(["list"])
         #expect(text.status == result.status)
@@ -88,10 +80,7 @@ struct OtherCommandsTests {
         #expect(ok.stdoutText.contains("dry run"), "\(ok)")
         let okJSON = try Runner.swapinspect(["activate", "--dry-run", "--json", "--priority", "5", "--discard=once", good])
         #expect(okJSON.status == 0, "\(okJSON)")
-        let document = try #require(try? JSONSerialization.jsonObject(with: okJSON.stdout) as? [String: Any], "\(okJSON)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        _ = checker.check(document: document)
-        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
+        let (document, _) = try checkDocument(okJSON, "activate --dry-run")
         let action = try #require(document["action"] as? [String: Any], "\(okJSON)")
         #expect(action["performed"] as? Bool == false)
         #expect(action["dryRun"] as? Bool == true)
@@ -117,17 +106,17 @@ struct OtherCommandsTests {
         #expect(strict.stderrLines.count == 1 && strict.stderr.hasPrefix("swapinspect: \(good): "), "\(strict)")
         let relaxed = try Runner.swapinspect(["deactivate", "--if-needed", "--json", good])
         #expect(relaxed.status == 0, "\(relaxed)")
-        let document = try #require(try? JSONSerialization.jsonObject(with: relaxed.stdout) as? [String: Any], "\(relaxed)")
+        let (document, _) = try checkDocument(relaxed, "deactivate --if-needed")
         let action = try #require(document["action"] as? [String: Any])
         #expect(action["alreadyInState"] as? Bool == true)
         #expect(action["performed"] as? Bool == false)
         #expect(!(try Self.swaps()).contains(good))
     }
 
-    /// `image` on an ext4 image built with `mke2fs -d` (no root, no mount): the contract's document with
+    /// `image` on an ext4 image built with `mke2fs -d` (no root, no mount): the schema's document with
     /// the `image` key, the image unchanged, a missing image exit 2, conflicting options exit 64.
     @Test(.enabled(if: Runner.tool("mke2fs") != nil, "mke2fs (e2fsprogs) is not installed"))
-    func imageFollowsTheContract() throws {
+    func imageFollowsTheSchema() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let root = dir.file("root")
@@ -145,11 +134,8 @@ struct OtherCommandsTests {
         let before = Snapshot(image)
 
         let result = try Runner.swapinspect(["image", "--json", image])
-        let document = try #require(try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(result)")
-        var checker = ContractChecker(codes: try Contract.findingCodes())
-        let reports = checker.check(document: document)
-        #expect(checker.issues.isEmpty, "\(checker.issues.joined(separator: "\n"))")
-        #expect(ContractChecker.expectedStatus(document, strict: false) == result.status, "\(result)")
+        let (document, reports) = try checkDocument(result, "image")
+        #expect(DocumentRules.expectedStatus(document, strict: false) == result.status, "\(result)")
         let report = try #require(reports.first { $0["path"] as? String == "/swapfile" }, "\(result)")
         #expect(report["source"] as? String == "ext2fs")
         #expect(report["image"] is [String: Any], "image reports carry the image key: \(result)")
@@ -162,7 +148,8 @@ struct OtherCommandsTests {
         let missing = try Runner.swapinspect(["image", "--json", dir.file("missing.img")])
         #expect(missing.status == 2, "\(missing)")
         #expect(missing.stderrLines.count == 1 && missing.stderr.hasPrefix("swapinspect: \(dir.file("missing.img")): "), "\(missing)")
-        #expect((try? JSONSerialization.jsonObject(with: missing.stdout)) != nil, "one JSON document even when the image is missing: \(missing)")
+        let (missingDocument, _) = try checkDocument(missing, "image of a missing file")
+        #expect((missingDocument["errors"] as? [[String: Any]])?.map { $0["path"] as? String } == [dir.file("missing.img")], "\(missing)")
         let conflicting = try Runner.swapinspect(["image", "--partition", "1", "--offset", "0", image])
         #expect(conflicting.status == 64 && conflicting.stdout.isEmpty, "\(conflicting)")
     }

@@ -8,8 +8,10 @@ enum Paths {
     /// The package root.
     static let packageRoot: URL = PackageRoot.url
 
-    /// `../shared/spec/cli-contract.md`, next to the repository.
-    static let contract = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/spec/cli-contract.md")
+    /// The JSON Schema of `--json` output: with the man page, the user contract.
+    static let schema = packageRoot.appendingPathComponent("docs/swapinspect.schema.json")
+    /// Validates documents against `schema` (Draft202012Validator of python3-jsonschema).
+    static let validator = packageRoot.appendingPathComponent("Tests/SwapInspectCommandsTests/validate-json.py")
     static let manPage = packageRoot.appendingPathComponent("man/swapinspect.8")
     static let completions = packageRoot.appendingPathComponent("completions")
     static let golden = packageRoot.appendingPathComponent("Tests/SwapInspectCommandsTests/Golden")
@@ -156,49 +158,60 @@ struct Snapshot: Equatable {
     }
 }
 
-/// The contract's finding codes by severity, read from cli-contract.md ("## Finding codes").
+/// The user contract in the repository: man/swapinspect.8 and docs/swapinspect.schema.json.
 enum Contract {
-    static func text() throws -> String {
-        try String(contentsOf: Paths.contract, encoding: .utf8)
+    /// docs/swapinspect.schema.json, parsed.
+    static func schema() throws -> [String: Any] {
+        let data = try Data(contentsOf: Paths.schema)
+        guard let schema = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TestSupportError("\(Paths.schema.path) is not a JSON object")
+        }
+        return schema
     }
 
-    /// code → severity, as the contract lists them (`errors:`, `warnings:`, `info:` paragraphs).
-    static func findingCodes() throws -> [String: String] {
-        let text = try text()
-        guard let section = text.range(of: "## Finding codes") else {
-            throw TestSupportError("cli-contract.md has no '## Finding codes' section")
+    static func definitions() throws -> [String: Any] {
+        guard let definitions = try schema()["$defs"] as? [String: Any] else {
+            throw TestSupportError("\(Paths.schema.path) has no $defs")
         }
-        var body = String(text[section.upperBound...])
-        if let next = body.range(of: "\n## ") { body = String(body[..<next.lowerBound]) }
+        return definitions
+    }
+
+    /// The string values of the `enum` of `$defs/NAME`, in order.
+    static func enumeration(_ name: String) throws -> [String] {
+        guard let definition = try definitions()[name] as? [String: Any], let values = definition["enum"] as? [Any] else {
+            throw TestSupportError("\(Paths.schema.path) has no $defs/\(name) with an enum")
+        }
+        return values.compactMap { $0 as? String }
+    }
+
+    /// code → severity, as the schema's `errorCode`, `warningCode` and `infoCode` enums list them.
+    static func findingCodes() throws -> [String: String] {
         var codes: [String: String] = [:]
-        // Paragraphs: "errors: `a`, `b`, …" possibly wrapped over several lines.
-        for paragraph in body.components(separatedBy: "\n\n") {
-            let flat = paragraph.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
-            let severity: String
-            if flat.hasPrefix("errors:") {
-                severity = "error"
-            } else if flat.hasPrefix("warnings:") {
-                severity = "warning"
-            } else if flat.hasPrefix("info:") {
-                severity = "info"
-            } else {
-                continue
-            }
-            // Only the list itself: a parenthesis explains a code and may name options or commands.
-            var depth = 0
-            var list = ""
-            for character in flat {
-                if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 { list.append(character) }
-            }
-            for code in backticked(list) where code.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression) != nil {
+        for severity in ["error", "warning", "info"] {
+            for code in try enumeration("\(severity)Code") {
+                if let other = codes[code] {
+                    throw TestSupportError("\(Paths.schema.path): \(code) is listed as \(other) and as \(severity)")
+                }
                 codes[code] = severity
             }
         }
         return codes
     }
 
-    static func backticked(_ text: String) -> [String] {
-        text.split(separator: "`", omittingEmptySubsequences: false).enumerated()
-            .filter { $0.offset % 2 == 1 }.map { String($0.element) }
+    /// Every name under a `properties` anywhere in the schema (keys we own; `blkid`'s are libblkid's).
+    static func propertyNames() throws -> Set<String> {
+        var names = Set<String>()
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                for (key, inner) in object {
+                    if key == "properties", let properties = inner as? [String: Any] { names.formUnion(properties.keys) }
+                    collect(inner)
+                }
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        collect(try schema())
+        return names
     }
 }

@@ -64,6 +64,7 @@ extension JSONRenderer {
         json.key("command"); json.string(record.command)
         json.key("path"); json.string(record.path)
         json.key("performed"); json.bool(record.performed)
+        json.key("changed"); json.bool(record.performed)
         json.key("dryRun"); json.bool(record.dryRun)
         json.key("alreadyInState"); json.bool(record.alreadyInState)
         json.key("flags"); json.number(record.flags)
