@@ -3,7 +3,6 @@ public enum ExtFeatures {
     public static let compatHasJournal: UInt32 = 0x0004
     public static let incompatFiletype: UInt32 = 0x0002
     public static let incompatRecover: UInt32 = 0x0004
-    public static let incompatJournalDev: UInt32 = 0x0008
     public static let incompatMetaBG: UInt32 = 0x0010
     public static let roCompatSparseSuper: UInt32 = 0x0001
     public static let roCompatLargeFile: UInt32 = 0x0002
