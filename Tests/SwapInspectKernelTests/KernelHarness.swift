@@ -363,7 +363,7 @@ struct Comparison {
 
     var activation: Activation? { report.activation }
 
-    /// Layout and both sides, printed with every mismatch so it can be compared with kernel-semantics.md.
+    /// Layout and both sides, printed with every mismatch so it can be compared with docs/kernel-rules.md.
     var evidence: String {
         let extents = facts.extents.prefix(40).map { extent in
             "  logical \(extent.logical) physical \(extent.physical) length \(extent.length)"
