@@ -22,6 +22,7 @@ extension ModelSelection: ExpressibleByArgument, CaseIterable {
     public static var allValueStrings: [String] { allCases.map(\.name) }
 }
 extension MapperChoice: ExpressibleByArgument {}
+extension DiscardPolicy: ExpressibleByArgument {}
 
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")

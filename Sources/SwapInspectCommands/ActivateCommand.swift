@@ -3,8 +3,6 @@ import SwapInspectCore
 import SwapInspectLinux
 import SystemPackage
 
-extension DiscardPolicy: ExpressibleByArgument {}
-
 /// `swapinspect activate`: the full inspect preflight, then swapon(2) only if the kernel would accept.
 struct Activate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -144,63 +142,6 @@ struct Activate: ParsableCommand {
         }
         record.message = "\(path): activated: \(record.kernelLog ?? predictedLine ?? "")"
         done(record, true)
-    }
-}
-
-/// `swapinspect deactivate`: swapoff(2) with clear errors.
-struct Deactivate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Deactivate a swap area with swapoff(2).",
-        discussion: "Needs CAP_SYS_ADMIN. ENOMEM means memory cannot take the swapped-out pages back."
-    )
-
-    @Flag(name: .long, help: "An area that is not active is success, with no change.")
-    var ifNeeded = false
-
-    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
-    var json = false
-
-    @Argument(help: ArgumentHelp("The active swap file or swap device.", valueName: "path"), completion: .file())
-    var path: String
-
-    func run() throws {
-        var record = ActionRecord(command: "deactivate", path: path, message: "")
-        guard let entry = SwapControl.activeEntry(for: path) else {
-            if ifNeeded {
-                record.alreadyInState = true
-                record.message = "\(path): not active; nothing changed"
-                emitAction(record, reports: [], errors: [], json: json)
-                return
-            }
-            record.message = "\(path): not an active swap area (not in /proc/swaps)"
-            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
-            throw ExitCode(ExitStatus.findings)
-        }
-        record.path = entry.name
-        guard SwapControl.hasSysAdmin else {
-            record.message = "\(path): deactivate needs CAP_SYS_ADMIN: run as root"
-            printError(record.message)
-            if json { emitAction(record, reports: [], errors: [(path, record.message)], json: true) }
-            throw ExitCode(ExitStatus.cannotInspect)
-        }
-        let outcome = SwapControl.swapoff(path)
-        record.kernelMessages = outcome.kernelMessages
-        if let errno = outcome.errno {
-            record.errno = errno
-            let reason: String
-            switch errno {
-            case .noMemory: reason = "not enough memory to take the swapped-out pages back (\(entry.usedKiB)k in use)"
-            case .notPermitted: reason = "needs CAP_SYS_ADMIN"
-            case .invalidArgument: reason = "not an active swap area"
-            default: reason = errorText(errno)
-            }
-            record.message = "\(path): swapoff failed: \(errnoName(errno)): \(reason)"
-            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
-            throw ExitCode(ExitStatus.findings)
-        }
-        record.performed = true
-        record.message = "\(entry.name): deactivated (\(entry.sizeKiB)k, priority \(entry.priority))"
-        emitAction(record, reports: [], errors: [], json: json)
     }
 }
 

@@ -1,0 +1,14 @@
+import SwapInspectCore
+import SwapInspectLinux
+
+/// `swapinspect` with no path: the active areas when there are some, else a hint. A first run always
+/// shows something useful.
+enum FirstRun {
+    static func run(output: OutputOptions, simulation: SimulationOptions) throws {
+        if !SwapControl.activeAreas().isEmpty {
+            try List.show(output: output, simulation: simulation)
+            return
+        }
+        CommandOutput.firstRun.write(OutputFormat(json: output.json))
+    }
+}

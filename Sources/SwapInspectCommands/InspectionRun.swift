@@ -1,0 +1,36 @@
+import SwapInspectCore
+import SwapInspectLinux
+
+/// Inspecting live paths, shared by every command that inspects.
+enum InspectionRun {
+    static func inspect(
+        _ paths: [String], simulation: SimulationOptions, swapFlags: SwapFlags = SwapFlags()
+    ) -> (reports: [Report], errors: [ErrorLine]) {
+        var reports: [Report] = []
+        let errors = inspect(paths, simulation: simulation, swapFlags: swapFlags) { reports.append($0) }
+        return (reports, errors)
+    }
+
+    /// Each report handed to `body` as soon as it is made, in path order; the paths that could not be
+    /// inspected are returned (their one-line errors are on stderr already).
+    static func inspect(
+        _ paths: [String], simulation: SimulationOptions, swapFlags: SwapFlags = SwapFlags(), _ body: (Report) -> Void
+    ) -> [ErrorLine] {
+        let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model, swapFlags: swapFlags)
+        let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
+        var errors: [ErrorLine] = []
+        for path in paths {
+            switch LiveArea.facts(for: path, options: live) {
+            case .success(let facts):
+                let report = Inspector.inspect(facts, options: options)
+                // Exit 2 always comes with its one-line reason on stderr (man page, EXIT STATUS).
+                if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
+                body(report)
+            case .failure(let error):
+                errors.append((path, error.description))
+                printError(error.description)
+            }
+        }
+        return errors
+    }
+}
