@@ -53,6 +53,8 @@ public struct AreaFacts: Sendable {
     public var notes: [String]
     /// A file on btrfs: what `btrfs_swap_activate` looks at (flags, file extent items, chunk map).
     public var btrfs: BtrfsFacts? = nil
+    /// What swapon(2)'s open and claim meet (inode flags, read-only mounts, holders of a device).
+    public var open = OpenFacts()
 
     public mutating func setExtents(_ extents: [FileExtent]) {
         setExtents(extents, tally: ExtentTally(extents))

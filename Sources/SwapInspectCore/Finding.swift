@@ -35,6 +35,12 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case notRegularFile = "not-regular-file"
     case noUsablePages = "no-usable-pages"
     case unsupportedFilesystem = "unsupported-filesystem"
+    /// An immutable or append-only inode: swapon's open for writing fails with EPERM.
+    case immutable = "immutable"
+    /// A read-only mount or file system: EROFS.
+    case readOnlyMount = "read-only-mount"
+    /// A block device mounted, held or claimed exclusively: EBUSY.
+    case deviceBusy = "device-busy"
     // warnings
     case insecurePermissions = "insecure-permissions"
     case insecureOwner = "insecure-owner"
@@ -57,7 +63,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
         case .noSignature, .unsupportedVersion, .hibernationSignature, .pagesizeMismatch, .emptySwap,
             .tooSmall, .tooManyBadPages, .badPageOutOfRange, .holes, .sharedExtents, .inlineData,
             .notCommitted, .encodedExtents, .copyOnWrite, .compressed, .multipleDevices, .notRegularFile,
-            .noUsablePages, .unsupportedFilesystem:
+            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy:
             .error
         case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
             .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees:

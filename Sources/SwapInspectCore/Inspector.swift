@@ -44,8 +44,10 @@ public enum Inspector {
                 .notRegularFile, "\(special.name), not a regular file or block device: swapon fails with \(special.swaponErrno)")
             return .refused(.generic, Refusal(errno: special.swaponErrno, kernelMessage: nil, finding: finding))
         case .blockDevice:
+            if let refusal = KernelRules.swaponOpen(facts) { return .refused(.blockDevice, refusal) }
             return .simulate(.blockDevice)
         case .file:
+            if let refusal = KernelRules.swaponOpen(facts) { return .refused(declaredModel(facts, selection: options.model), refusal) }
             if let reason = implausibility(facts) { return .undetermined(reason, nil) }
             let choice = fileModel(facts, selection: options.model)
             if case .simulate(let model) = choice,
@@ -98,6 +100,14 @@ public enum Inspector {
             return .undetermined(reason, Finding(.unsupportedFilesystem, "btrfs: \(reason)"))
         }
         return .simulate(model)
+    }
+
+    /// The model a refusal before any activator runs is reported under: the one asked for, else the file
+    /// system's own.
+    static func declaredModel(_ facts: AreaFacts, selection: ModelSelection) -> ActivationModel {
+        if case .forced(let model) = selection { return model }
+        if case .activates(let model) = facts.filesystem?.kind.swapSupport { return model }
+        return .generic
     }
 
     static let btrfsFactsMissing =
