@@ -39,7 +39,10 @@ extension KernelRules {
     public static func swaponOpen(_ facts: AreaFacts) -> Refusal? {
         let open = facts.open
         let path = facts.path
-        if facts.kind == .file, let mountPoint = open.readOnlySuperblock {
+        // squashfs, erofs, iso9660 are read-only by nature: no remount helps, the catalog says why.
+        var writable = facts.kind == .file
+        if case .refused(_, .readOnlyFileSystem) = facts.filesystem?.kind.swapSupport { writable = false }
+        if writable, let mountPoint = open.readOnlySuperblock {
             return readOnly(path, mountPoint: mountPoint, what: "the file system is mounted read-only")
         }
         if open.immutable {
@@ -56,7 +59,7 @@ extension KernelRules {
                     .immutable, "the inode is append-only (chattr +a): swapon cannot open it for writing and fails with EPERM",
                     fix: "chattr -a \(path)"))
         }
-        if facts.kind == .file, let mountPoint = open.readOnlyMount {
+        if writable, let mountPoint = open.readOnlyMount {
             return readOnly(path, mountPoint: mountPoint, what: "the mount is read-only (its own flag: a read-only bind mount counts)")
         }
         guard facts.kind == .blockDevice else { return nil }

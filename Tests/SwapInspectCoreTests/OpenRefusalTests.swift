@@ -67,6 +67,18 @@ struct OpenRefusalTests {
         #expect(report.findings.first?.fix == nil, "what holds a device is never overwritten")
     }
 
+    /// squashfs cannot be remounted read-write: its refusal names the file system, not a remount.
+    @Test func aReadOnlyByNatureFileSystemIsNotARemountFix() {
+        var facts = Self.goodFile(OpenFacts(readOnlySuperblock: "/media/cd", readOnlyMount: "/media/cd"))
+        facts.filesystem = FilesystemFacts(
+            kind: FilesystemCatalog.classify(magic: FilesystemMagic.squashfs, mountType: "squashfs", ext4Driver: false),
+            blockSize: 4096, device: "/dev/loop3")
+        let report = Inspector.inspect(facts, options: Self.options)
+        #expect(report.codes == [.unsupportedFilesystem])
+        #expect(report.activation?.refusal?.errno == .readOnlyFileSystem)
+        #expect(report.findings.first?.fix?.contains("remount") == false)
+    }
+
     /// Mount flags describe the file system a file lives on: a device node on a read-only /dev is still opened.
     @Test func readOnlyMountFactsDoNotRefuseABlockDevice() {
         let report = Inspector.inspect(Self.device(OpenFacts(readOnlySuperblock: "/dev", readOnlyMount: "/dev")), options: Self.options)
