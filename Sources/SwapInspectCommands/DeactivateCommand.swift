@@ -20,7 +20,15 @@ struct Deactivate: ParsableCommand {
 
     func run() throws {
         var record = ActionRecord(command: "deactivate", path: path, message: "")
-        guard let entry = SwapControl.activeEntry(for: path) else {
+        let device: String
+        switch AreaArgument.resolve(path) {
+        case .success(let area): device = area.path
+        case .failure(let missing):
+            record.message = missing.message
+            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
+            throw ExitCode(ExitStatus.cannotInspect)
+        }
+        guard let entry = SwapControl.activeEntry(for: device) else {
             if ifNeeded {
                 record.alreadyInState = true
                 record.message = "\(path): not active; nothing changed"
@@ -38,7 +46,7 @@ struct Deactivate: ParsableCommand {
             if json { emitAction(record, reports: [], errors: [(path, record.message)], json: true) }
             throw ExitCode(ExitStatus.cannotInspect)
         }
-        let outcome = SwapControl.swapoff(path)
+        let outcome = SwapControl.swapoff(device)
         record.kernelMessages = outcome.kernelMessages
         if let errno = outcome.errno {
             record.errno = errno

@@ -19,10 +19,20 @@ enum InspectionRun {
         let options = InspectOptions(pageSize: simulation.effectivePageSize, model: simulation.model, swapFlags: swapFlags)
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
         var errors: [ErrorLine] = []
-        for path in paths {
+        for argument in paths {
+            let area: AreaArgument
+            switch AreaArgument.resolve(argument) {
+            case .success(let resolved): area = resolved
+            case .failure(let missing):
+                errors.append((argument, missing.message))
+                printError(missing.message)
+                continue
+            }
+            let path = area.path
             switch LiveArea.facts(for: path, options: live) {
             case .success(let facts):
-                let report = Inspector.inspect(facts, options: options)
+                var report = Inspector.inspect(facts, options: options)
+                if area.isTag { report.spec = area.spec }
                 // Exit 2 always comes with its one-line reason on stderr (man page, EXIT STATUS).
                 if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
                 body(report)

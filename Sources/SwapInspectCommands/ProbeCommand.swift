@@ -31,8 +31,18 @@ struct Probe: ParsableCommand {
         var results: [ProbeReport] = []
         var errors: [ErrorLine] = []
         for path in paths {
-            let outcome = ReadOnlyArea.with(path) { area -> ProbeReport in
-                Self.probe(area, pageSize: simulatedPageSize)
+            let argument: AreaArgument
+            switch AreaArgument.resolve(path) {
+            case .success(let resolved): argument = resolved
+            case .failure(let missing):
+                errors.append((path, missing.message))
+                printError(missing.message)
+                continue
+            }
+            let outcome = ReadOnlyArea.with(argument.path) { area -> ProbeReport in
+                var report = Self.probe(area, pageSize: simulatedPageSize)
+                if argument.isTag { report.spec = argument.spec }
+                return report
             }
             switch outcome {
             case .success(let result): results.append(result)

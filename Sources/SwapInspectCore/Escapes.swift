@@ -11,6 +11,22 @@ public enum Escapes {
         decode(Array(text), marker: UInt8(ascii: "x"), digits: 2, radix: 16)
     }
 
+    /// The other way, for a terminal: control characters (below 0x20, and DEL) as `\xNN`, so that a name
+    /// read from a disk cannot move the cursor, set a title or start a new line.
+    public static func visible(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                let digits = String(scalar.value, radix: 16)
+                out += "\\x" + (digits.count == 1 ? "0" + digits : digits)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     static func digitValue(_ byte: UInt8, radix: Int) -> Int? {
         let value: Int
         switch byte {

@@ -16,6 +16,8 @@ public struct Report: Sendable {
     public var undetermined: String?
     /// Where in an image the area was found (`swapinspect image`); nil for live areas.
     public var image: ImageLocation? = nil
+    /// The tag the area was named by (`UUID=…`, `LABEL=…`) when it was not named by its path.
+    public var spec: String? = nil
 
     public var resumeOffset: UInt64? { activation?.resumeOffset }
     /// The size the kernel would report (`Adding Nk`, /proc/swaps Size) when it accepts the area.

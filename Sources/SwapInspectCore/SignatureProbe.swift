@@ -11,6 +11,8 @@ public struct ProbeReport: Sendable {
     public var header: SwapHeader?
     public var blkid: BlkidAnswer
     public var findings: [Finding]
+    /// The tag the area was named by (`UUID=…`), when it was not named by its path.
+    public var spec: String? = nil
 }
 
 public enum SignatureProbe {

@@ -48,6 +48,7 @@ extension JSONRenderer {
             }
             json.key("findings")
             JSONRenderer.renderFindings(result.findings, &json)
+            if let spec = result.spec { json.key("spec"); json.string(spec) }
             json.endObject()
         }
         json.endArray()

@@ -104,6 +104,7 @@ enum JSONRenderer {
         json.beginArray()
         for note in facts.notes { json.string(note) }
         json.endArray()
+        if let spec = report.spec { json.key("spec"); json.string(spec) }
         if let image = report.image { renderImage(image, &json) }
         if let btrfs = facts.btrfs { renderBtrfs(btrfs, &json) }
         json.endObject()

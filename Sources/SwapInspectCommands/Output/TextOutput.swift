@@ -60,6 +60,7 @@ extension TextRenderer {
 
     func renderProbe(_ result: ProbeReport, into out: inout OutputBuffer) {
         out.write("\(result.path): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
+        if let spec = result.spec { out.write(" (\(Escapes.visible(spec)))") }
         out.newline()
         var rows: [[String]] = []
         let ours = result.header

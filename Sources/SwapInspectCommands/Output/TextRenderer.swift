@@ -50,6 +50,7 @@ struct TextRenderer {
     func summaryRows(_ report: Report) -> [(String, String)] {
         let facts = report.facts
         var rows: [(String, String)] = []
+        if let spec = report.spec { rows.append(("spec", "\(Escapes.visible(spec)) (libblkid)")) }
         rows.append(("type", describeKind(report)))
         if let image = report.image { rows.append(("image", describeImage(image))) }
         rows.append(("header", describeHeader(report)))
