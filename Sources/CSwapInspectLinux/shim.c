@@ -14,6 +14,7 @@
 #include <linux/fiemap.h>
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
+#include <linux/capability.h>
 
 const uint32_t si_fiemap_extent_last = FIEMAP_EXTENT_LAST;
 const uint32_t si_fiemap_extent_unknown = FIEMAP_EXTENT_UNKNOWN;
@@ -27,18 +28,6 @@ const uint32_t si_fiemap_extent_unwritten = FIEMAP_EXTENT_UNWRITTEN;
 const uint32_t si_fiemap_extent_merged = FIEMAP_EXTENT_MERGED;
 const uint32_t si_fiemap_extent_shared = FIEMAP_EXTENT_SHARED;
 
-#ifndef SWAP_FLAG_DISCARD_ONCE
-#define SWAP_FLAG_DISCARD_ONCE 0x20000
-#endif
-#ifndef SWAP_FLAG_DISCARD_PAGES
-#define SWAP_FLAG_DISCARD_PAGES 0x40000
-#endif
-
-const int si_swap_flag_prefer = SWAP_FLAG_PREFER;
-const int si_swap_flag_prio_mask = SWAP_FLAG_PRIO_MASK;
-const int si_swap_flag_discard = SWAP_FLAG_DISCARD;
-const int si_swap_flag_discard_once = SWAP_FLAG_DISCARD_ONCE;
-const int si_swap_flag_discard_pages = SWAP_FLAG_DISCARD_PAGES;
 
 /* A FIEMAP walk two batches deep: the helper thread (`walk_ahead`) fills one request while the caller
    consumes the other. Only the walk's fields are shared, under `lock`. */
@@ -410,3 +399,9 @@ int si_swapon(const char *path, int flags) { return swapon(path, flags); }
 int si_swapoff(const char *path) { return swapoff(path); }
 
 long si_page_size(void) { return sysconf(_SC_PAGESIZE); }
+
+const char *si_errno_name(int code) { return code > 0 ? strerrorname_np(code) : NULL; }
+
+const int si_cap_sys_admin = CAP_SYS_ADMIN;
+
+const uint32_t si_btrfs_device_path_max = BTRFS_DEVICE_PATH_NAME_MAX;

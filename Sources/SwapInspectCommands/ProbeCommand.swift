@@ -31,12 +31,9 @@ struct Probe: ParsableCommand {
         var results: [ProbeReport] = []
         var errors: [(path: String, message: String)] = []
         for path in paths {
-            let outcome = ReadOnlyArea.with(path) { area -> ProbeReport in
-                Self.probe(area, pageSize: simulatedPageSize)
-            }
-            switch outcome {
-            case .success(let result): results.append(result)
-            case .failure(let error):
+            do {
+                results.append(try ReadOnlyArea.with(path) { area in Self.probe(area, pageSize: simulatedPageSize) })
+            } catch {
                 errors.append((path, error.description))
                 printError(error.description)
             }

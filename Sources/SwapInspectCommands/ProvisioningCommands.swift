@@ -35,7 +35,7 @@ struct ActionRecord {
         json.key("dryRun"); json.bool(dryRun)
         json.key("alreadyInState"); json.bool(alreadyInState)
         json.key("flags"); json.number(flags)
-        json.key("errno"); json.string(errno.map(errnoName))
+        json.key("errno"); json.string(errno.map { ErrnoName($0).name })
         json.key("kernelMessages")
         if let kernelMessages {
             json.beginArray()
@@ -186,7 +186,7 @@ struct Activate: ParsableCommand {
             record.errno = errno
             let said = outcome.kernelMessages.map { $0.isEmpty ? "the kernel logged nothing" : "the kernel says: " + $0.joined(separator: "; ") }
                 ?? "the kernel log is not readable"
-            record.message = "\(report.facts.path): swapon failed: \(errnoName(errno)) (\(errorText(errno))); \(said)"
+            record.message = "\(report.facts.path): swapon failed: \(ErrnoName(errno).name) (\(errorText(errno))); \(said)"
             emitAction(record, reports: reports, errors: errors, json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }
@@ -253,7 +253,7 @@ struct Deactivate: ParsableCommand {
             case .invalidArgument: reason = "not an active swap area"
             default: reason = errorText(errno)
             }
-            record.message = "\(path): swapoff failed: \(errnoName(errno)): \(reason)"
+            record.message = "\(path): swapoff failed: \(ErrnoName(errno).name): \(reason)"
             emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }

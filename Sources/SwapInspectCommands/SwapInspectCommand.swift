@@ -97,13 +97,13 @@ enum InspectionRun {
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
         var errors: [(path: String, message: String)] = []
         for path in paths {
-            switch LiveArea.facts(for: path, options: live) {
-            case .success(let facts):
+            do {
+                let facts = try LiveArea.facts(for: path, options: live)
                 let report = Inspector.inspect(facts, options: options)
                 // Exit 2 always comes with its one-line reason on stderr (man page, EXIT STATUS).
                 if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
                 body(report)
-            case .failure(let error):
+            } catch {
                 errors.append((path, error.description))
                 printError(error.description)
             }
