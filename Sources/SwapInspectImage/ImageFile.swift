@@ -34,13 +34,15 @@ final class ImageFile {
 
     /// What an object that is neither a regular file nor a block device is, for messages.
     static func describe(_ type: mode_t) -> String {
-        switch type {
-        case S_IFDIR: "a directory"
-        case S_IFCHR: "a character device"
-        case S_IFIFO: "a FIFO"
-        case S_IFSOCK: "a socket"
-        default: "a special file"
-        }
+        let special: SpecialFile =
+            switch type {
+            case S_IFDIR: .directory
+            case S_IFCHR: .characterDevice
+            case S_IFIFO: .fifo
+            case S_IFSOCK: .socket
+            default: .other
+            }
+        return "a \(special.name)"
     }
 
     /// Up to `count` bytes at `offset` (fewer at the end of the image).

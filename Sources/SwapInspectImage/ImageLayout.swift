@@ -37,7 +37,6 @@ public struct ImageSignature: Sendable, Equatable {
     public var type: String?
     public var uuid: String?
     public var label: String?
-    public var version: String?
     /// Several signatures compete and libblkid will not choose.
     public var ambivalent = false
 }

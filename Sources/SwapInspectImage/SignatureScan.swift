@@ -4,7 +4,7 @@ import SwapInspectCore
 /// signature, found from the inode table, not from names.
 extension ImageAuditRun {
     mutating func scan(_ filesystem: ExtFilesystem, place: ImageLocation, area: Int, audited: inout Set<UInt32>) {
-        let smallest = UInt64(SwapHeaderLayout.candidatePageSizes.min() ?? 4096)
+        let smallest = UInt64(SwapHeaderLayout.candidatePageSizes.min()!)
         let progress = self.progress
         let name = areas[area].name
         let candidates: [ExtFilesystem.Inode]

@@ -2,12 +2,20 @@ import SwapInspectCore
 
 /// Swap partitions, audited as block devices, and the areas no offline reader can open.
 extension ImageAuditRun {
+    /// The mode of a swap partition's device node, which an image does not record: what udev gives a
+    /// disk's partitions (root:disk 0660).
+    static let partitionMode: UInt32 = 0o660
+
+    /// The priority of an area `swapon -a` activates without one: the kernel's first automatic one, as
+    /// nothing of the image is active yet.
+    static let automaticPriority = ProcSwaps.nextAutoPriority([])
+
     mutating func auditSwapArea(_ index: Int, entry: FstabEntry?) {
         classify(index)
         let area = areas[index]
         var facts = AreaFacts(
-            path: area.name, kind: .blockDevice, size: area.size, mode: 0o660, headerBytes: area.headerBytes,
-            source: .blockDevice, priority: entry?.priority ?? -2)
+            path: area.name, kind: .blockDevice, size: area.size, mode: Self.partitionMode,
+            headerBytes: area.headerBytes, source: .blockDevice, priority: entry?.priority ?? Self.automaticPriority)
         if let entry {
             facts.notes.append("named by /etc/fstab line \(entry.line) as \(entry.spec)")
             if entry.noauto { facts.notes.append("fstab marks it noauto: swapon -a skips it") }

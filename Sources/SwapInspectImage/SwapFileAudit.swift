@@ -100,7 +100,7 @@ extension ImageAuditRun {
         let facts = AreaFacts(
             path: path, kind: .file, size: inode.size, mode: inode.mode, uid: inode.uid, gid: inode.gid,
             filesystem: FilesystemFacts(kind: filesystem.kind, blockSize: filesystem.blockSize, device: areas[area].name),
-            headerBytes: header, extents: extents, source: .ext2fs, priority: priority ?? -2,
+            headerBytes: header, extents: extents, source: .ext2fs, priority: priority ?? Self.automaticPriority,
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place

@@ -3,7 +3,7 @@ import SystemPackage
 
 /// A regular file or block device opened read-only and non-blocking, for signature-level looks.
 public struct ReadOnlyArea {
-    public var path: String
+    /// The path as swapon(8) would pass it (realpath(3) of the one given).
     public var canonicalPath: String
     public var kind: AreaKind
     public var size: UInt64
@@ -15,12 +15,12 @@ public struct ReadOnlyArea {
         let status = try OpenedArea.statNamingDanglingLinks(path)
         let canonical = SwapInspectLinux.canonicalPath(path) ?? path
         guard status.isRegular || status.isBlockDevice else {
-            return body(ReadOnlyArea(path: path, canonicalPath: canonical, kind: .other, size: 0, headerBytes: [], descriptor: -1))
+            return body(ReadOnlyArea(canonicalPath: canonical, kind: .other, size: 0, headerBytes: [], descriptor: -1))
         }
         let opened = try OpenedArea.open(path, expecting: status)
         defer { opened.close() }
         let area = ReadOnlyArea(
-            path: path, canonicalPath: canonical, kind: opened.status.isBlockDevice ? .blockDevice : .file, size: opened.size,
+            canonicalPath: canonical, kind: opened.status.isBlockDevice ? .blockDevice : .file, size: opened.size,
             headerBytes: opened.header, descriptor: opened.fd.rawValue)
         return body(area)
     }
