@@ -38,14 +38,7 @@ extension ExtFilesystem {
     /// Paths of the given inodes, from a walk of the directory tree from the root
     /// (ext2fs_dir_iterate2); stops as soon as every inode is named. Hard links: the first name found.
     func paths(for wanted: Set<UInt32>) -> [UInt32: String] {
-        final class Walk {
-            var wanted: Set<UInt32>
-            var names: [UInt32: String] = [:]
-            var subdirectories: [(UInt32, String)] = []
-            var prefix = ""
-            init(wanted: Set<UInt32>) { self.wanted = wanted }
-        }
-        let walk = Walk(wanted: wanted)
+        let walk = DirectoryWalk(wanted: wanted)
         var queue: [(UInt32, String)] = [(UInt32(EXT2_ROOT_INO), "")]
         var visited: Set<UInt32> = [UInt32(EXT2_ROOT_INO)]
         // Breadth first; an index instead of removeFirst, which would shift the whole queue each time.
@@ -53,28 +46,7 @@ extension ExtFilesystem {
         while next < queue.count && !walk.wanted.isEmpty {
             let (directory, prefix) = queue[next]
             next += 1
-            walk.prefix = prefix
-            walk.subdirectories = []
-            _ = withExtendedLifetime(walk) {
-                ext2fs_dir_iterate2(
-                    fs, directory, 0, nil,
-                    { _, entry, dirent, _, _, _, context in
-                        guard let dirent, let context, entry == DIRENT_OTHER_FILE else { return 0 }
-                        let walk = Unmanaged<Walk>.fromOpaque(context).takeUnretainedValue()
-                        // name_len: the length in its low byte, the file type (filetype feature) in its high byte.
-                        let length = Int(dirent.pointee.name_len & 0xFF)
-                        let raw = UnsafeRawPointer(dirent) + MemoryLayout<ext2_dir_entry>.offset(of: \.name)!
-                        let name = String(decoding: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self)
-                        if name == "." || name == ".." { return 0 }
-                        let number = dirent.pointee.inode
-                        let path = walk.prefix + "/" + name
-                        if walk.wanted.remove(number) != nil { walk.names[number] = path }
-                        // The file type in the entry saves reading every inode.
-                        let fileType = dirent.pointee.name_len >> 8
-                        if fileType == EXT2_FT_DIR || fileType == EXT2_FT_UNKNOWN { walk.subdirectories.append((number, path)) }
-                        return walk.wanted.isEmpty ? DIRENT_ABORT : 0
-                    }, Unmanaged.passUnretained(walk).toOpaque())
-            }
+            readDirectory(directory, prefix: prefix, into: walk)
             for (number, path) in walk.subdirectories where !visited.contains(number) {
                 if let inode = try? inode(number), inode.isDirectory {
                     visited.insert(number)
@@ -83,5 +55,42 @@ extension ExtFilesystem {
             }
         }
         return walk.names
+    }
+
+    /// What a walk of the directory tree has found, shared with the ext2fs_dir_iterate2 callback.
+    final class DirectoryWalk {
+        var wanted: Set<UInt32>
+        var names: [UInt32: String] = [:]
+        /// The entries of the directory just read that may be directories, with their paths.
+        var subdirectories: [(UInt32, String)] = []
+        var prefix = ""
+        init(wanted: Set<UInt32>) { self.wanted = wanted }
+    }
+
+    /// The entries of one directory (ext2fs_dir_iterate2): names the wanted inodes among them and
+    /// collects the subdirectories; stops early once every wanted inode is named.
+    func readDirectory(_ directory: UInt32, prefix: String, into walk: DirectoryWalk) {
+        walk.prefix = prefix
+        walk.subdirectories = []
+        _ = withExtendedLifetime(walk) {
+            ext2fs_dir_iterate2(
+                fs, directory, 0, nil,
+                { _, entry, dirent, _, _, _, context in
+                    guard let dirent, let context, entry == DIRENT_OTHER_FILE else { return 0 }
+                    let walk = Unmanaged<DirectoryWalk>.fromOpaque(context).takeUnretainedValue()
+                    // name_len: the length in its low byte, the file type (filetype feature) in its high byte.
+                    let length = Int(dirent.pointee.name_len & 0xFF)
+                    let raw = UnsafeRawPointer(dirent) + MemoryLayout<ext2_dir_entry>.offset(of: \.name)!
+                    let name = String(decoding: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self)
+                    if name == "." || name == ".." { return 0 }
+                    let number = dirent.pointee.inode
+                    let path = walk.prefix + "/" + name
+                    if walk.wanted.remove(number) != nil { walk.names[number] = path }
+                    // The file type in the entry saves reading every inode.
+                    let fileType = dirent.pointee.name_len >> 8
+                    if fileType == EXT2_FT_DIR || fileType == EXT2_FT_UNKNOWN { walk.subdirectories.append((number, path)) }
+                    return walk.wanted.isEmpty ? DIRENT_ABORT : 0
+                }, Unmanaged.passUnretained(walk).toOpaque())
+        }
     }
 }

@@ -59,7 +59,7 @@ public enum LiveArea {
         var (mapped, source, notes) = try ExtentMapper.map(
             area.fd, path: path, size: area.size, blockSize: geometry.blockSize, options: options)
         if geometry.magic == FilesystemMagic.xfs, source == .fiemap, mapped.tally.flags.contains(.shared) {
-            mapped = ExtentMapper.settleXFSInactivation(area.fd, mapped: mapped)
+            mapped = settleXFSInactivation(area.fd, mapped: mapped)
         }
         facts.setExtents(mapped.extents, tally: mapped.tally)
         facts.source = source
