@@ -12,4 +12,8 @@ static inline const char *si_ext2fs_error_message(errcode_t code) {
     initialize_ext2_error_table();
     return error_message(code);
 }
+
+/* strerrorname_np(3), glibc >= 2.32: the C name of an errno ("EINVAL"), NULL for an unknown number.
+   <string.h> declares it only under _GNU_SOURCE, which Swift's Glibc module is not built with. */
+const char *strerrorname_np(int errnum);
 #endif

@@ -14,6 +14,7 @@
 #include <linux/fiemap.h>
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
+#include <linux/capability.h>
 
 const uint32_t si_fiemap_extent_last = FIEMAP_EXTENT_LAST;
 const uint32_t si_fiemap_extent_unknown = FIEMAP_EXTENT_UNKNOWN;
@@ -27,18 +28,6 @@ const uint32_t si_fiemap_extent_unwritten = FIEMAP_EXTENT_UNWRITTEN;
 const uint32_t si_fiemap_extent_merged = FIEMAP_EXTENT_MERGED;
 const uint32_t si_fiemap_extent_shared = FIEMAP_EXTENT_SHARED;
 
-#ifndef SWAP_FLAG_DISCARD_ONCE
-#define SWAP_FLAG_DISCARD_ONCE 0x20000
-#endif
-#ifndef SWAP_FLAG_DISCARD_PAGES
-#define SWAP_FLAG_DISCARD_PAGES 0x40000
-#endif
-
-const int si_swap_flag_prefer = SWAP_FLAG_PREFER;
-const int si_swap_flag_prio_mask = SWAP_FLAG_PRIO_MASK;
-const int si_swap_flag_discard = SWAP_FLAG_DISCARD;
-const int si_swap_flag_discard_once = SWAP_FLAG_DISCARD_ONCE;
-const int si_swap_flag_discard_pages = SWAP_FLAG_DISCARD_PAGES;
 
 /* A FIEMAP walk two batches deep: the helper thread (`walk_ahead`) fills one request while the caller
    consumes the other. Only the walk's fields are shared, under `lock`. */
@@ -250,15 +239,31 @@ int si_getflags(int fd, uint32_t *flags) {
 const uint32_t si_fs_nocow_fl = FS_NOCOW_FL;
 const uint32_t si_fs_compr_fl = FS_COMPR_FL;
 
+/* The btrfs ioctls below hand the kernel a heap-allocated argument. Both helpers leave errno as the
+   failing call set it, so that callers can return -1 and the errno reaches Swift unchanged. */
+static void *allocate_argument(size_t size) {
+    void *argument = malloc(size);
+    if (argument == NULL) errno = ENOMEM;
+    return argument;
+}
+
+/* ioctl(2) on an argument in (or pointing into) `owned`: on failure `owned` is freed. */
+static int ioctl_or_free(int fd, unsigned long request, void *argument, void *owned) {
+    int result = ioctl(fd, request, argument);
+    if (result < 0) {
+        int saved = errno;
+        free(owned);
+        errno = saved;
+    }
+    return result;
+}
+
 int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_item *items, uint32_t capacity,
                          uint8_t *data, uint64_t data_capacity, uint32_t *count) {
     /* Only the header is cleared: the kernel fills the items it finds, and only those are read (clearing
        the whole buffer on every call was most of the user time for a fragmented file). */
-    struct btrfs_ioctl_search_args_v2 *args = malloc(sizeof(*args) + data_capacity);
-    if (args == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
+    struct btrfs_ioctl_search_args_v2 *args = allocate_argument(sizeof(*args) + data_capacity);
+    if (args == NULL) return -1;
     memset(args, 0, sizeof(*args));
     args->key.tree_id = range->tree_id;
     args->key.min_objectid = range->min_objectid;
@@ -271,12 +276,7 @@ int si_btrfs_tree_search(int fd, const si_btrfs_search_range *range, si_btrfs_it
     args->key.max_transid = (uint64_t)-1;
     args->key.nr_items = capacity;
     args->buf_size = data_capacity;
-    if (ioctl(fd, BTRFS_IOC_TREE_SEARCH_V2, args) < 0) {
-        int saved = errno;
-        free(args);
-        errno = saved;
-        return -1;
-    }
+    if (ioctl_or_free(fd, BTRFS_IOC_TREE_SEARCH_V2, args, args) < 0) return -1;
     uint32_t found = args->key.nr_items;
     uint64_t position = 0;
     uint32_t n = 0;
@@ -318,18 +318,11 @@ int si_btrfs_fs_info(int fd, uint64_t *num_devices, uint64_t *max_id, uint32_t *
 }
 
 int si_btrfs_dev_info(int fd, uint64_t devid, char *path, uint32_t path_capacity) {
-    struct btrfs_ioctl_dev_info_args *args = calloc(1, sizeof(*args));
-    if (args == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
+    struct btrfs_ioctl_dev_info_args *args = allocate_argument(sizeof(*args));
+    if (args == NULL) return -1;
+    memset(args, 0, sizeof(*args));
     args->devid = devid;
-    if (ioctl(fd, BTRFS_IOC_DEV_INFO, args) < 0) {
-        int saved = errno;
-        free(args);
-        errno = saved;
-        return -1;
-    }
+    if (ioctl_or_free(fd, BTRFS_IOC_DEV_INFO, args, args) < 0) return -1;
     if (path_capacity > 0) {
         size_t length = strnlen((const char *)args->path, sizeof(args->path));
         if (length >= path_capacity) length = path_capacity - 1;
@@ -356,18 +349,12 @@ int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t
     if (ioctl(fd, BTRFS_IOC_SPACE_INFO, &probe) < 0) return -1;
     uint64_t slots = probe.total_spaces;
     if (slots > capacity) slots = capacity;
-    struct btrfs_ioctl_space_args *args = calloc(1, sizeof(*args) + slots * sizeof(struct btrfs_ioctl_space_info));
-    if (args == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
+    size_t size = sizeof(struct btrfs_ioctl_space_args) + slots * sizeof(struct btrfs_ioctl_space_info);
+    struct btrfs_ioctl_space_args *args = allocate_argument(size);
+    if (args == NULL) return -1;
+    memset(args, 0, size);
     args->space_slots = slots;
-    if (ioctl(fd, BTRFS_IOC_SPACE_INFO, args) < 0) {
-        int saved = errno;
-        free(args);
-        errno = saved;
-        return -1;
-    }
+    if (ioctl_or_free(fd, BTRFS_IOC_SPACE_INFO, args, args) < 0) return -1;
     uint64_t n = args->total_spaces < slots ? args->total_spaces : slots;
     for (uint64_t i = 0; i < n; i++) {
         flags[i] = args->spaces[i].flags;
@@ -381,11 +368,8 @@ int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t
 int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count) {
     size_t size = sizeof(struct btrfs_data_container) + (size_t)capacity * sizeof(uint64_t);
     /* The kernel copies its whole (zeroed) container out: nothing to clear here. */
-    struct btrfs_data_container *container = malloc(size);
-    if (container == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
+    struct btrfs_data_container *container = allocate_argument(size);
+    if (container == NULL) return -1;
     memset(container, 0, sizeof(*container));
     struct btrfs_ioctl_logical_ino_args args;
     memset(&args, 0, sizeof(args));
@@ -393,12 +377,7 @@ int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t ca
     args.size = size;
     args.flags = BTRFS_LOGICAL_INO_ARGS_IGNORE_OFFSET;
     args.inodes = (uint64_t)(uintptr_t)container;
-    if (ioctl(fd, BTRFS_IOC_LOGICAL_INO_V2, &args) < 0) {
-        int saved = errno;
-        free(container);
-        errno = saved;
-        return -1;
-    }
+    if (ioctl_or_free(fd, BTRFS_IOC_LOGICAL_INO_V2, &args, container) < 0) return -1;
     uint32_t n = container->elem_cnt < capacity ? container->elem_cnt : capacity;
     for (uint32_t i = 0; i < n; i++) values[i] = container->val[i];
     *count = n;
@@ -410,3 +389,9 @@ int si_swapon(const char *path, int flags) { return swapon(path, flags); }
 int si_swapoff(const char *path) { return swapoff(path); }
 
 long si_page_size(void) { return sysconf(_SC_PAGESIZE); }
+
+const char *si_errno_name(int code) { return code > 0 ? strerrorname_np(code) : NULL; }
+
+const int si_cap_sys_admin = CAP_SYS_ADMIN;
+
+const uint32_t si_btrfs_device_path_max = BTRFS_DEVICE_PATH_NAME_MAX;

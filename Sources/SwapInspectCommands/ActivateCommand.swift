@@ -126,7 +126,7 @@ struct Activate: ParsableCommand {
             record.errno = errno
             let said = outcome.kernelMessages.map { $0.isEmpty ? "the kernel logged nothing" : "the kernel says: " + $0.joined(separator: "; ") }
                 ?? "the kernel log is not readable"
-            record.message = "\(path): swapon failed: \(errnoName(errno)) (\(errorText(errno))); \(said)"
+            record.message = "\(path): swapon failed: \(ErrnoName(errno).name) (\(errorText(errno))); \(said)"
             try failed(record, true, ExitStatus.findings)
         }
         record.performed = true

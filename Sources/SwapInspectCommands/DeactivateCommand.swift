@@ -57,7 +57,7 @@ struct Deactivate: ParsableCommand {
             case .invalidArgument: reason = "not an active swap area"
             default: reason = errorText(errno)
             }
-            record.message = "\(path): swapoff failed: \(errnoName(errno)): \(reason)"
+            record.message = "\(path): swapoff failed: \(ErrnoName(errno).name): \(reason)"
             emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.findings)
         }

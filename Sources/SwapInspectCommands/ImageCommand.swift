@@ -73,8 +73,8 @@ struct Image: ParsableCommand {
         for report in audit.reports {
             if let reason = report.undetermined { printError("\(report.facts.path): cannot predict: \(reason)") }
         }
-        // The errors array of the JSON document keeps the message without the image prefix split off.
-        let errors = audit.errors.map { (path: image, message: $0.description) }
+        // Each error names what failed: the image, a partition of it, or a file inside it (IMAGE:PATH).
+        let errors = audit.errors.map { (path: $0.path, message: $0.description) }
         CommandOutput.reports(audit.reports, errors: errors).write(OutputFormat(json: output.json, allExtents: output.extents))
         let status = ExitPolicy.status(reports: audit.reports, errorCount: audit.errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }

@@ -29,14 +29,14 @@ enum InspectionRun {
                 continue
             }
             let path = area.path
-            switch LiveArea.facts(for: path, options: live) {
-            case .success(let facts):
+            do {
+                let facts = try LiveArea.facts(for: path, options: live)
                 var report = Inspector.inspect(facts, options: options)
                 if area.isTag { report.spec = area.spec }
                 // Exit 2 always comes with its one-line reason on stderr (man page, EXIT STATUS).
                 if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
                 body(report)
-            case .failure(let error):
+            } catch {
                 errors.append((path, error.description))
                 printError(error.description)
             }

@@ -39,14 +39,11 @@ struct Probe: ParsableCommand {
                 printError(missing.message)
                 continue
             }
-            let outcome = ReadOnlyArea.with(argument.path) { area -> ProbeReport in
-                var report = Self.probe(area, pageSize: simulatedPageSize)
+            do {
+                var report = try ReadOnlyArea.with(argument.path) { area in Self.probe(area, pageSize: simulatedPageSize) }
                 if argument.isTag { report.spec = argument.spec }
-                return report
-            }
-            switch outcome {
-            case .success(let result): results.append(result)
-            case .failure(let error):
+                results.append(report)
+            } catch {
                 errors.append((path, error.description))
                 printError(error.description)
             }

@@ -2,6 +2,14 @@ internal import CBlkid
 import Glibc
 import SwapInspectCore
 
+/// What blkid_do_safeprobe(3) returns (besides -1, an error).
+enum SafeProbe {
+    static let found: Int32 = 0
+    static let nothing: Int32 = 1
+    /// Several signatures compete.
+    static let ambivalent: Int32 = -2
+}
+
 public enum BlkidProbe {
     /// Low-level superblock probe over an already opened, read-only descriptor.
     public static func probe(fd: Int32) -> BlkidAnswer {
@@ -15,9 +23,9 @@ public enum BlkidProbe {
         blkid_probe_enable_partitions(probe, 1)
         blkid_probe_set_partitions_flags(probe, Int32(BLKID_PARTS_MAGIC))
         switch blkid_do_safeprobe(probe) {
-        case 0: break
-        case 1: return .nothing
-        case -2: return .ambivalent
+        case SafeProbe.found: break
+        case SafeProbe.nothing: return .nothing
+        case SafeProbe.ambivalent: return .ambivalent
         default: return .failed("libblkid probing failed")
         }
         var pairs: [(name: String, value: String)] = []

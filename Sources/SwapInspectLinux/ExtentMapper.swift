@@ -3,14 +3,6 @@ import SwapInspectCore
 import Glibc
 import SystemPackage
 
-/// How physical blocks are found (`--mapper`).
-public enum MapperChoice: String, Sendable, CaseIterable {
-    /// FIEMAP, falling back to FIBMAP where FIEMAP is unsupported.
-    case auto
-    case fiemap
-    case fibmap
-}
-
 /// A file's extents, and their tally gathered on the way.
 struct MappedExtents {
     var extents: [FileExtent] = []
@@ -41,15 +33,15 @@ enum ExtentMapper {
     /// which asks the kernel for the next batch while this converts and tallies the previous one).
     /// `expected` is an upper bound on the count when one is known (the file's blocks): reserving it once
     /// avoids growing a million-element array by doubling, which touches twice the memory.
-    static func fiemap(_ fd: FileDescriptor, sync: Bool, expected: UInt64 = 0) -> Result<MappedExtents, Errno> {
+    static func fiemap(_ fd: FileDescriptor, sync: Bool, expected: UInt64 = 0) throws(Errno) -> MappedExtents {
         var mapped = MappedExtents()
         mapped.extents.reserveCapacity(Int(min(expected, UInt64(maxReservedExtents))))
         // Not through `syscall`: the walk retries EINTR per call itself, and must not restart.
         let status = withUnsafeMutablePointer(to: &mapped) { pointer in
             si_fiemap_walk(fd.rawValue, sync ? 1 : 0, fiemapBatch, appendBatch, pointer)
         }
-        if status < 0 { return .failure(Errno(rawValue: Glibc.errno)) }
-        return .success(mapped)
+        if status < 0 { throw Errno(rawValue: Glibc.errno) }
+        return mapped
     }
 
     /// `si_fiemap_batch_fn`: appends a batch to the `MappedExtents` the context points at.
@@ -86,16 +78,14 @@ enum ExtentMapper {
     /// The file's extents through FIBMAP, one block at a time, merged into runs. FIBMAP needs
     /// CAP_SYS_RAWIO and answers 0 for unwritten (preallocated) blocks as for holes. Holes are skipped with
     /// SEEK_DATA where the file system supports it, so a huge sparse file costs its data, not its size.
-    static func fibmap(_ fd: FileDescriptor, size: UInt64, blockSize: UInt32) -> Result<[FileExtent], Errno> {
+    static func fibmap(_ fd: FileDescriptor, size: UInt64, blockSize: UInt32) throws(Errno) -> [FileExtent] {
         var extents: [FileExtent] = []
         let block = UInt64(blockSize)
         let blocks = (size + block - 1) / block
         var logical: UInt64 = 0
         while logical < blocks {
             var physical: UInt64 = 0
-            if case .failure(let error) = syscall({ si_fibmap(fd.rawValue, logical, &physical) }) {
-                return .failure(error)
-            }
+            try syscall { si_fibmap(fd.rawValue, logical, &physical) }
             if physical != 0 {
                 let byte = physical * block
                 if let last = extents.last, last.logicalEnd == logical * block, last.physical + last.length == byte {
@@ -108,12 +98,49 @@ enum ExtentMapper {
             }
             // A hole (or an unwritten block, which FIBMAP also answers with 0): ask where data resumes.
             var next: UInt64 = 0
-            switch syscall({ si_seek_data(fd.rawValue, (logical + 1) * block, &next) }) {
-            case .success: logical = max(logical + 1, next / block)
-            case .failure(let error) where error.rawValue == ENXIO: logical = blocks  // no data after it
-            case .failure: logical += 1  // SEEK_DATA unsupported: the next block, as the kernel would
+            do {
+                try syscall { si_seek_data(fd.rawValue, (logical + 1) * block, &next) }
+                logical = max(logical + 1, next / block)
+            } catch .noSuchAddressOrDevice {
+                logical = blocks  // no data after it
+            } catch {
+                logical += 1  // SEEK_DATA unsupported: the next block, as the kernel would
             }
         }
-        return .success(extents)
+        return extents
+    }
+
+    /// Errnos with which FIEMAP says it is not supported here (`--mapper auto` then tries FIBMAP).
+    static let fiemapUnsupported: Set<Errno> = [.notSupported, .noFunction, .inappropriateIOCTLForDevice, .invalidArgument]
+
+    /// The note every FIBMAP answer comes with.
+    static let fibmapNote = "FIBMAP answers 0 for unwritten (preallocated) blocks as for holes: both show as holes here"
+
+    /// The file's extents as `--mapper` asks: FIEMAP, falling back to FIBMAP (`auto`) only where FIEMAP
+    /// is unsupported; the source used, and notes on what it cannot tell.
+    static func map(
+        _ fd: FileDescriptor, path: String, size: UInt64, blockSize: UInt32, options: LiveOptions
+    ) throws(AreaError) -> (MappedExtents, ExtentSource, [String]) {
+        if options.mapper != .fibmap {
+            // At most one extent per block, plus one for blocks preallocated past the end of the file.
+            let expected = blockSize > 0 ? size / UInt64(blockSize) + 1 : 0
+            do {
+                return (try fiemap(fd, sync: options.sync, expected: expected), .fiemap, [])
+            } catch {
+                if options.mapper == .fiemap || !fiemapUnsupported.contains(error) {
+                    throw AreaError(path: path, operation: "FIEMAP failed", errno: error)
+                }
+            }
+        }
+        guard blockSize > 0 else {
+            throw AreaError(path: path, operation: "FIBMAP failed", reason: "the file system reports no block size")
+        }
+        do {
+            return (MappedExtents(try fibmap(fd, size: size, blockSize: blockSize)), .fibmap, [fibmapNote])
+        } catch .notPermitted {
+            throw AreaError(path: path, operation: "FIBMAP failed", errno: .notPermitted, reason: "FIBMAP needs CAP_SYS_RAWIO: run as root")
+        } catch {
+            throw AreaError(path: path, operation: "FIBMAP failed", errno: error)
+        }
     }
 }

@@ -15,6 +15,8 @@ import Testing
         var arguments: [String]
         /// Expected in the one stderr line.
         var message: String
+        /// The file inside the image the error is about (named `IMAGE:PATH`); nil: the image itself.
+        var inside: String? = nil
         var description: String { name }
     }
 
@@ -34,20 +36,20 @@ import Testing
         Case(name: "empty image", damage: { image, _ in try Tool.run("truncate", ["-s", "0", image]) }, arguments: [],
              message: "empty image"),
         Case(name: "missing path", damage: { _, _ in }, arguments: ["--path", "/nope/swapfile"],
-             message: "/nope/swapfile: no such file inside the image (/nope does not exist)"),
+             message: "cannot look up: no such file inside the image (/nope does not exist)", inside: "/nope/swapfile"),
         Case(name: "directory", damage: { _, _ in }, arguments: ["--path", "/etc"],
-             message: "/etc: a directory, not a regular file (inside the image)"),
+             message: "cannot audit: a directory, not a regular file (inside the image)", inside: "/etc"),
         Case(name: "dangling symlink", damage: { _, _ in }, arguments: ["--path", "/dangling"],
-             message: "/dangling: no such file inside the image (/nowhere does not exist)"),
+             message: "cannot look up: no such file inside the image (/nowhere does not exist)", inside: "/dangling"),
         Case(name: "symlink to a host path", damage: { _, _ in }, arguments: ["--path", "/hostlink"],
-             message: "/hostlink: no such file inside the image"),
+             message: "cannot look up: no such file inside the image", inside: "/hostlink"),
         Case(name: "symlink loop", damage: { _, _ in }, arguments: ["--path", "/loop1"],
-             message: "/loop1: too many levels of symbolic links inside the image"),
+             message: "cannot look up: too many levels of symbolic links inside the image", inside: "/loop1"),
         Case(name: "unparsable fstab", damage: { image, scratch in
             let fstab = scratch + "/bad-fstab"
             try "/swapfile none swap sw 0 0\nUUID=1234-5678\n".write(toFile: fstab, atomically: false, encoding: .utf8)
             try Fixtures.debugfs(image, write: ["rm /etc/fstab", "write \(fstab) /etc/fstab"])
-        }, arguments: [], message: "/etc/fstab line 2: cannot parse: only one field"),
+        }, arguments: [], message: "cannot parse line 2: only one field", inside: "/etc/fstab"),
         Case(name: "no such partition", damage: { _, _ in }, arguments: ["--partition", "3"],
              message: "no partition table found (libblkid), so there is no partition 3"),
         Case(name: "offset beyond the end", damage: { _, _ in }, arguments: ["--offset", String(1 << 40)],
@@ -76,14 +78,20 @@ import Testing
         #expect(output.status == 2, "\(output)")
         #expect(output.stderrLines.count == 1, "\(output)")
         let line = output.stderrLines.first ?? ""
-        #expect(line.hasPrefix("swapinspect: \(image)"), "\(line)")
+        // An error about a file inside the image names it as IMAGE:PATH, one about the image the image.
+        let subject = testCase.inside.map { "\(image):\($0)" } ?? image
+        #expect(line.hasPrefix("swapinspect: \(subject): "), "\(line)")
         #expect(line.contains(testCase.message), "\(line)")
         #expect(try Fixtures.sha256(image) == before)
 
-        // The same through JSON: still one document on stdout, the error in its errors array.
+        // The same through JSON: still one document on stdout, the error in its errors array, with the
+        // same path and the same message as the stderr line.
         let (jsonOutput, document) = try BuiltBinary.json(["image", image] + testCase.arguments)
         #expect(jsonOutput.status == 2)
-        #expect((document["errors"] as? [[String: Any]])?.count == 1, "\(jsonOutput)")
+        let errors = document["errors"] as? [[String: Any]] ?? []
+        #expect(errors.count == 1, "\(jsonOutput)")
+        #expect(errors.first?["path"] as? String == subject, "\(jsonOutput)")
+        #expect(errors.first.flatMap { $0["message"] as? String }.map { "swapinspect: \($0)" } == line, "\(jsonOutput)")
     }
 
     @Test func testUsageErrorsExit64() throws {
@@ -96,6 +104,6 @@ import Testing
     @Test func testNotAnImageFile() throws {
         let output = try BuiltBinary.run(["image", "/proc"])
         #expect(output.status == 2)
-        #expect(output.stderrLines == ["swapinspect: /proc: a directory, not an image file or block device"])
+        #expect(output.stderrLines == ["swapinspect: /proc: cannot audit: a directory, not an image file or block device"])
     }
 }

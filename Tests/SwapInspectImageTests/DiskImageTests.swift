@@ -143,6 +143,28 @@ struct DiskFixture {
         #expect(all.reports.map(\.facts.path) == ["/swapfile", "\(fixture.disk):2"])
     }
 
+    /// Errors name what failed: a file inside a partition as IMAGE:N:PATH (the partition's name, then
+    /// the path inside it), the image itself by its path; control characters are escaped in the line.
+    @Test func testErrorsNameTheFileInsideThePartition() throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: nil)
+        let missing = ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096, paths: ["/nope", "/new\nline"]))
+        // Paths found in no file system are reported in path order.
+        #expect(
+            missing.errors == [
+                AreaError(path: "\(fixture.disk):1:/new\nline", operation: "cannot look up", reason: "no such file inside the image"),
+                AreaError(path: "\(fixture.disk):1:/nope", operation: "cannot look up", reason: "no such file inside the image"),
+            ])
+        #expect(missing.errors.first?.description == "\(fixture.disk):1:/new\\x0aline: cannot look up: no such file inside the image")
+        #expect(missing.errors.last?.description == "\(fixture.disk):1:/nope: cannot look up: no such file inside the image")
+        // The swap partition is still audited.
+        #expect(missing.reports.map(\.facts.path) == ["\(fixture.disk):2"])
+
+        let noPartition = ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096, partition: 3))
+        #expect(noPartition.errors.map(\.path) == [fixture.disk])
+        #expect(noPartition.errors.first?.description == "\(fixture.disk): no partition 3: the gpt partition table has partitions 1, 2")
+    }
+
     @Test func testOtherFilesystemsGetUnsupportedFilesystem() throws {
         guard let mkfs = Tool.locate("mkfs.btrfs") else {
             print("skipping: mkfs.btrfs is not installed")

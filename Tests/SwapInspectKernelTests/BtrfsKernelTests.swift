@@ -384,9 +384,9 @@ extension SwapInspectKernelTests {
                 try SwapFile.mkswap(cow)
                 sync()
                 let options = InspectOptions(pageSize: kernelTestPageSize)
-                let facts = try Capabilities.withoutSysAdmin { try LiveArea.facts(for: path).get() }
-                let cowFacts = try Capabilities.withoutSysAdmin { try LiveArea.facts(for: cow).get() }
-                let full = try LiveArea.facts(for: path).get()
+                let facts = try Capabilities.withoutSysAdmin { try LiveArea.facts(for: path) }
+                let cowFacts = try Capabilities.withoutSysAdmin { try LiveArea.facts(for: cow) }
+                let full = try LiveArea.facts(for: path)
                 let report = Inspector.inspect(facts, options: options)
 
                 #expect(facts.btrfs?.items == nil && facts.btrfs?.chunks == nil)

@@ -394,7 +394,7 @@ enum GroundTruth {
     ) throws -> Comparison {
         // ext4 delalloc: place every block before FIEMAP looks (swapon's own vfs_fsync comes too late for us).
         sync()
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         let report = Inspector.inspect(facts, options: InspectOptions(pageSize: kernelTestPageSize))
         let kernel = try Kernel.activate(path, via: activator)
         let comparison = Comparison(facts: facts, report: report, kernel: kernel)

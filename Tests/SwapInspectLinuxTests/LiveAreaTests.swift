@@ -12,7 +12,7 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/written"
         try Scratch.writeZeros(path, bytes: 4 << 20)
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         #expect(facts.kind == .file)
         #expect(facts.source == .fiemap)
         #expect(facts.size == 4 << 20)
@@ -34,8 +34,8 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/written"
         try Scratch.writeZeros(path, bytes: 2 << 20)
-        let fiemap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fiemap)).get()
-        let fibmap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fibmap)).get()
+        let fiemap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fiemap))
+        let fibmap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fibmap))
         #expect(fibmap.source == .fibmap)
         #expect(fibmap.notes.contains { $0.contains("unwritten") })
         // FIEMAP may split where FIBMAP merges: compare the block-by-block mapping.
@@ -73,8 +73,8 @@ struct LiveAreaTests {
         }
         #expect(fsync(fd) == 0)
         close(fd)
-        let fiemap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fiemap)).get()
-        let fibmap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fibmap)).get()
+        let fiemap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fiemap))
+        let fibmap = try LiveArea.facts(for: path, options: LiveOptions(mapper: .fibmap))
         #expect(fibmap.source == .fibmap)
         #expect(fibmap.extents.map(\.logical) == [0, UInt64(size) - 4096])
         #expect(fibmap.extents.map(\.physical) == fiemap.extents.map(\.physical))
@@ -85,7 +85,7 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/prealloc"
         #expect(try Scratch.run(["fallocate", "-l", "1M", path]) == 0)
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         #expect(!facts.extents.isEmpty)
         #expect(facts.extents.allSatisfy { $0.flags.contains(.unwritten) })
     }
@@ -105,7 +105,7 @@ struct LiveAreaTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         #expect(try Scratch.run(["fallocate", "--dig-holes", path]) == 0)
         try Scratch.run(["sync", path])
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         #expect(facts.extents.count == (blocks + 1) / 2)
         #expect(facts.extents.enumerated().allSatisfy { index, extent in extent.logical == UInt64(index * 2 * 4096) })
         #expect(facts.extents.last?.flags.contains(.last) == true)
@@ -136,7 +136,7 @@ struct LiveAreaTests {
         try xfsIO.run()
         xfsIO.waitUntilExit()
         #expect(xfsIO.terminationStatus == 0)
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         #expect(facts.extents.count == extents)
         #expect(facts.extents.enumerated().allSatisfy { index, extent in
             extent.logical == UInt64(index * 2 * 4096) && extent.length == 4096 && extent.flags.contains(.unwritten)
@@ -150,7 +150,7 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/fifo"
         #expect(mkfifo(path, 0o600) == 0)
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         #expect(facts.kind == .other)
         #expect(facts.specialFile == .fifo)
         #expect(facts.specialFile?.swaponErrno == .invalidArgument)
@@ -159,7 +159,7 @@ struct LiveAreaTests {
     @Test func directoryIsClassifiedAsEISDIR() throws {
         let dir = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let facts = try LiveArea.facts(for: dir).get()
+        let facts = try LiveArea.facts(for: dir)
         #expect(facts.kind == .other)
         #expect(facts.specialFile?.swaponErrno == .isDirectory)
     }
@@ -169,21 +169,17 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let link = "\(dir)/link"
         #expect(symlink("\(dir)/nowhere", link) == 0)
-        let result = LiveArea.facts(for: link)
-        guard case .failure(let error) = result else {
-            Issue.record("a dangling symlink must not inspect")
-            return
-        }
-        #expect(error.description.contains("dangling symbolic link to \(dir)/nowhere"))
-        #expect(error.errno == .noSuchFileOrDirectory)
+        let error = #expect(throws: AreaError.self, "a dangling symlink must not inspect") { try LiveArea.facts(for: link) }
+        #expect(error?.description.contains("dangling symbolic link to \(dir)/nowhere") == true)
+        #expect(error?.errno == .noSuchFileOrDirectory)
     }
 
     @Test func missingPathReportsENOENT() {
-        guard case .failure(let error) = LiveArea.facts(for: "/nonexistent/swapinspect") else {
-            Issue.record("a missing path must not inspect")
-            return
+        let error = #expect(throws: AreaError.self, "a missing path must not inspect") {
+            try LiveArea.facts(for: "/nonexistent/swapinspect")
         }
-        #expect(error.description == "/nonexistent/swapinspect: cannot stat: No such file or directory")
+        #expect(error?.description == "/nonexistent/swapinspect: cannot stat: No such file or directory")
+        #expect(error?.errno == .noSuchFileOrDirectory)
     }
 
     @Test func headerBytesAreReadUpTo64KiBAndNoMore() throws {
@@ -192,8 +188,8 @@ struct LiveAreaTests {
         let small = "\(dir)/small", large = "\(dir)/large"
         try Scratch.writeZeros(small, bytes: 100)
         try Scratch.writeZeros(large, bytes: 1 << 20)
-        #expect(try LiveArea.facts(for: small).get().headerBytes.count == 100)
-        #expect(try LiveArea.facts(for: large).get().headerBytes.count == SwapHeaderLayout.probeLength)
+        #expect(try LiveArea.facts(for: small).headerBytes.count == 100)
+        #expect(try LiveArea.facts(for: large).headerBytes.count == SwapHeaderLayout.probeLength)
     }
 
     @Test func procSwapsMatchingUsesTheInodeNotTheName() throws {
@@ -202,7 +198,7 @@ struct LiveAreaTests {
         let path = "\(dir)/a"
         try Scratch.writeZeros(path, bytes: 4096)
         #expect(symlink(path, "\(dir)/alias") == 0)
-        let status = try Stat.stat(path).get()
+        let status = try Stat.stat(path)
         let entries = [ProcSwapsEntry(name: "\(dir)/alias", type: "file", sizeKiB: 0, usedKiB: 0, priority: -2)]
         #expect(LiveArea.activeEntry(entries, matching: status)?.name == "\(dir)/alias")
         let deleted = [ProcSwapsEntry(name: path, type: "file", sizeKiB: 0, usedKiB: 0, priority: -2, deleted: true)]
@@ -214,7 +210,7 @@ struct LiveAreaTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/f"
         try Scratch.writeZeros(path, bytes: 8192)
-        let facts = try LiveArea.facts(for: path).get()
+        let facts = try LiveArea.facts(for: path)
         let filesystem = try #require(facts.filesystem)
         #expect(filesystem.blockSize > 0)
         if ["ext2", "ext3", "ext4", "xfs"].contains(filesystem.kind.name) {

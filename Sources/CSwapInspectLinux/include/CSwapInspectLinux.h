@@ -110,16 +110,20 @@ int si_btrfs_space_info(int fd, uint64_t *flags, uint64_t *total_bytes, uint32_t
 /// `values` (up to `capacity` u64 values; those that do not fit are dropped).
 int si_btrfs_logical_ino(int fd, uint64_t logical, uint64_t *values, uint32_t capacity, uint32_t *count);
 
-/// swapon(2) / swapoff(2) and their flag bits (linux/swap.h).
+/// swapon(2) / swapoff(2). Their flag bits (linux/swap.h) are SwapFlags' in SwapInspectCore.
 int si_swapon(const char *path, int flags);
 int si_swapoff(const char *path);
-extern const int si_swap_flag_prefer;
-extern const int si_swap_flag_prio_mask;
-extern const int si_swap_flag_discard;
-extern const int si_swap_flag_discard_once;
-extern const int si_swap_flag_discard_pages;
 
 /// The running kernel's page size.
 long si_page_size(void);
+
+/// The C name of an errno (`EINVAL`, strerrorname_np(3)), or NULL for a number without one.
+const char *si_errno_name(int code);
+
+/// CAP_SYS_ADMIN (linux/capability.h): its bit in the CapEff mask of /proc/PID/status.
+extern const int si_cap_sys_admin;
+
+/// BTRFS_DEVICE_PATH_NAME_MAX (linux/btrfs.h): the longest device path BTRFS_IOC_DEV_INFO returns.
+extern const uint32_t si_btrfs_device_path_max;
 
 #endif

@@ -69,7 +69,7 @@ extension JSONRenderer {
         json.key("dryRun"); json.bool(record.dryRun)
         json.key("alreadyInState"); json.bool(record.alreadyInState)
         json.key("flags"); json.number(record.flags)
-        json.key("errno"); json.string(record.errno.map(errnoName))
+        json.key("errno"); json.string(record.errno.map { ErrnoName($0).name })
         json.key("kernelMessages")
         if let kernelMessages = record.kernelMessages {
             json.beginArray()

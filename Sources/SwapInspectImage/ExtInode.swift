@@ -1,0 +1,34 @@
+internal import CExt2fs
+
+extension ExtFilesystem {
+    /// An inode as libext2fs reads it, with the fields the audit looks at.
+    struct Inode {
+        var number: UInt32
+        var raw: ext2_inode
+
+        var mode: UInt32 { UInt32(raw.i_mode) }
+        var fileType: UInt32 { mode & UInt32(LINUX_S_IFMT) }
+        var isRegular: Bool { fileType == UInt32(LINUX_S_IFREG) }
+        var isDirectory: Bool { fileType == UInt32(LINUX_S_IFDIR) }
+        var isSymlink: Bool { fileType == UInt32(LINUX_S_IFLNK) }
+        var size: UInt64 { UInt64(raw.i_size) | UInt64(raw.i_size_high) << 32 }
+        var uid: UInt32 { UInt32(raw.i_uid) | UInt32(raw.osd2.linux2.l_i_uid_high) << 16 }
+        var gid: UInt32 { UInt32(raw.i_gid) | UInt32(raw.osd2.linux2.l_i_gid_high) << 16 }
+        var flags: UInt32 { raw.i_flags }
+        var inUse: Bool { raw.i_links_count > 0 && raw.i_dtime == 0 }
+
+        /// `what` for messages: "a directory", "a symbolic link", …
+        var typeDescription: String {
+            switch Int32(fileType) {
+            case LINUX_S_IFREG: "a regular file"
+            case LINUX_S_IFDIR: "a directory"
+            case LINUX_S_IFLNK: "a symbolic link"
+            case LINUX_S_IFBLK: "a block device"
+            case LINUX_S_IFCHR: "a character device"
+            case LINUX_S_IFIFO: "a FIFO"
+            case LINUX_S_IFSOCK: "a socket"
+            default: "of unknown type \(String(fileType, radix: 8))"
+            }
+        }
+    }
+}

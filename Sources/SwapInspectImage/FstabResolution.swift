@@ -1,0 +1,70 @@
+import SwapInspectCore
+
+/// The swap entries of the image's own /etc/fstab: read from the root file system, and each resolved
+/// to a swap file in it or to an area of the image, as `swapon -a` would on the booted machine.
+extension ImageAuditRun {
+    static let fstab = "/etc/fstab"
+    /// Most bytes of /etc/fstab read: far more than any real one.
+    static let fstabLimit = 1 << 20
+
+    /// The root file system's /etc/fstab, parsed; nil when there is none. Unparsable lines are errors.
+    mutating func readFstab(_ filesystem: ExtFilesystem) -> [FstabEntry]? {
+        guard let resolved = try? filesystem.resolve(Self.fstab), resolved.inode.isRegular else { return nil }
+        let text: [UInt8]
+        do {
+            text = try filesystem.read(resolved.inode, path: Self.fstab, count: Self.fstabLimit)
+        } catch {
+            audit.errors.append(error)
+            return nil
+        }
+        let parsed = FstabParser.parse(String(decoding: text, as: UTF8.self))
+        for error in parsed.errors {
+            audit.errors.append(
+                AreaError(path: filesystem.name(of: Self.fstab), operation: "cannot parse line \(error.line)", reason: error.reason))
+        }
+        return parsed.entries
+    }
+
+    /// The swap file an entry names (to audit in this file system); tags are matched against the
+    /// image's areas here, and the rest become remarks, errors or unresolved reports.
+    mutating func resolveFstabEntry(_ entry: FstabEntry, area: Int, place: ImageLocation) -> String? {
+        let origin = "\(areas[area].name): /etc/fstab line \(entry.line)"
+        switch DeviceSpec.parse(entry.spec) {
+        case .file(let path):
+            return path
+        case .tag(let name, let value):
+            for index in areas.indices { classify(index) }
+            let candidates = areas.indices.map { index in
+                let area = areas[index]
+                let header = area.headers.first
+                return SpecCandidate(
+                    index: index, uuid: area.signature?.uuid ?? header?.uuid, label: area.signature?.label ?? header?.label,
+                    partUUID: area.partition?.uuid, partLabel: area.partition?.name)
+            }
+            if let index = DeviceSpecResolver.resolve(name: name, value: value, among: candidates) {
+                if selected.contains(index) {
+                    // The first line that names it wins (its priority is the one swapon -a uses).
+                    if (swapRequests[index] ?? nil) == nil { swapRequests[index] = .some(entry) }
+                } else {
+                    audit.remarks.append(
+                        "\(origin): \(entry.spec) is \(areas[index].name), which was not selected: not audited")
+                }
+            } else {
+                let finding = Finding(
+                    .noSignature,
+                    "\(origin): no partition or swap area of the image has \(name)=\(value): swapon -a cannot find the device and skips it",
+                    fix: "mkswap -U/-L the intended partition, or correct /etc/fstab line \(entry.line)")
+                append(.unresolved(path: entry.spec, finding: finding, image: place, pageSize: options.pageSize), area: area)
+            }
+        case .device(let path):
+            audit.remarks.append(
+                "\(origin): \(path) is a device name of the machine that mounts the image and cannot be resolved offline; the image's swap partitions are audited on their own")
+        case .invalid(let spec):
+            audit.errors.append(
+                AreaError(
+                    path: AreaError.path(Self.fstab, inside: areas[area].name), operation: "cannot parse line \(entry.line)",
+                    reason: "'\(spec)' is neither an absolute path nor UUID=, LABEL=, PARTUUID= or PARTLABEL="))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,34 @@
+import SwapInspectCore
+
+/// What `swapinspect image` was asked to look at.
+public struct ImageAuditOptions: Sendable {
+    public var pageSize: Int
+    /// Swap files to audit (`--path`); empty: the fstab's swap entries, else the usual names.
+    public var paths: [String]
+    public var partition: Int?
+    public var offset: UInt64?
+    public var scan: Bool
+
+    public init(pageSize: Int, paths: [String] = [], partition: Int? = nil, offset: UInt64? = nil, scan: Bool = false) {
+        self.pageSize = pageSize
+        self.paths = paths
+        self.partition = partition
+        self.offset = offset
+        self.scan = scan
+    }
+
+    /// Where a swap file is looked for when the fstab names none (Debian/Fedora, Ubuntu, systemd docs).
+    public static let defaultSwapFiles = ["/swapfile", "/swap.img", "/swap/swapfile"]
+}
+
+/// The outcome: one report per swap area found, the reasons some could not be inspected (exit 2),
+/// and remarks that are neither (printed on stderr by the command). An error's path is the image, a
+/// partition of it (`disk.img:2`), or a file inside it (`disk.img:/swapfile`).
+public struct ImageAudit: Sendable {
+    public var reports: [Report] = []
+    public var errors: [AreaError] = []
+    public var remarks: [String] = []
+}
+
+/// Progress of a long walk (`--scan`): what, done, total.
+public typealias ImageProgress = (String, UInt64, UInt64) -> Void
