@@ -237,6 +237,8 @@ int si_getflags(int fd, uint32_t *flags) {
 }
 
 const uint32_t si_fs_nocow_fl = FS_NOCOW_FL;
+const uint32_t si_fs_immutable_fl = FS_IMMUTABLE_FL;
+const uint32_t si_fs_append_fl = FS_APPEND_FL;
 const uint32_t si_fs_compr_fl = FS_COMPR_FL;
 
 /* The btrfs ioctls below hand the kernel a heap-allocated argument. Both helpers leave errno as the

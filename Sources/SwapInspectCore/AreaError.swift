@@ -24,24 +24,5 @@ public struct AreaError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `PATH: operation: reason`, on one line: control characters (a newline in a file name) are
     /// written as `\xNN`, the way /dev/kmsg writes them.
-    public var description: String { Self.escapingControlCharacters("\(path): \(operation): \(reason)") }
-
-    static func escapingControlCharacters(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                let hex = String(scalar.value, radix: 16, uppercase: false)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// C0 controls, DEL and C1 controls.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-    }
+    public var description: String { Escapes.visible("\(path): \(operation): \(reason)") }
 }

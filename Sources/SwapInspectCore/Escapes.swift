@@ -11,13 +11,13 @@ public enum Escapes {
         decode(Array(text), marker: UInt8(ascii: "x"), digits: 2, radix: 16)
     }
 
-    /// The other way, for a terminal: control characters (below 0x20, and DEL) as `\xNN`, so that a name
-    /// read from a disk cannot move the cursor, set a title or start a new line.
+    /// The other way, for a terminal: control characters (C0, DEL and C1) as `\xNN`, the way /dev/kmsg
+    /// writes them, so that a name read from a disk cannot move the cursor, set a title or start a new line.
     public static func visible(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            if isControl(scalar) {
                 let digits = String(scalar.value, radix: 16)
                 out += "\\x" + (digits.count == 1 ? "0" + digits : digits)
             } else {
@@ -25,6 +25,10 @@ public enum Escapes {
             }
         }
         return out
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     static func digitValue(_ byte: UInt8, radix: Int) -> Int? {

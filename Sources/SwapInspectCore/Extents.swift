@@ -37,6 +37,11 @@ public struct ExtentFlags: OptionSet, Sendable, Hashable {
 
 /// One run of a file: `length` bytes at file offset `logical` stored at device byte `physical`.
 public struct FileExtent: Sendable, Equatable {
+    /// Most extents an adapter reserves room for before mapping a file (32 bytes each: 4M, 128 MiB of
+    /// address space, touched only as filled): as many as a fragmented multi-GiB file has, and no more.
+    /// Reserving once avoids growing a million-element array by doubling, which touches twice the memory.
+    public static let maxReserved = 1 << 22
+
     public var logical: UInt64
     public var physical: UInt64
     public var length: UInt64

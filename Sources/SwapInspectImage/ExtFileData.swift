@@ -2,9 +2,6 @@ internal import CExt2fs
 import SwapInspectCore
 
 extension ExtFilesystem {
-    /// Most extents reserved up front: as many as a fragmented multi-GiB file has, and no more (32 bytes each).
-    static let maxReservedExtents: UInt64 = 1 << 22
-
     /// The first `count` bytes of a file through ext2fs_file_read: holes and unwritten extents read
     /// as zeros, inline data from the inode, like the kernel's page cache would show them. `path` names
     /// the file in errors (nil: a file found by inode number alone).
@@ -68,7 +65,7 @@ extension ExtFilesystem {
         var extents: [FileExtent] = []
         // At most one extent per block: reserved once rather than grown by doubling (a million
         // extents would touch twice the memory).
-        extents.reserveCapacity(Int(min(file.size / blockSize + 1, Self.maxReservedExtents)))
+        extents.reserveCapacity(Int(min(file.size / blockSize + 1, UInt64(FileExtent.maxReserved))))
         // Loop invariants, read once (`superblock` copies the whole 1 KiB superblock on each access).
         let bounds = (first: UInt64(superblock.s_first_data_block), end: blocksCount)
         let corrupt = "corrupt extent tree in inode \(file.number)"

@@ -26,16 +26,13 @@ enum ExtentMapper {
     /// Extents per FS_IOC_FIEMAP call: large batches keep a million-extent file to a few hundred calls.
     static let fiemapBatch: UInt32 = 8192
 
-    /// Most extents reserved up front (32 bytes each): 4M, 128 MiB of address space, touched only as filled.
-    static let maxReservedExtents = 1 << 22
-
     /// The file's extents through FS_IOC_FIEMAP, in batches until FIEMAP_EXTENT_LAST (`si_fiemap_walk`,
     /// which asks the kernel for the next batch while this converts and tallies the previous one).
     /// `expected` is an upper bound on the count when one is known (the file's blocks): reserving it once
     /// avoids growing a million-element array by doubling, which touches twice the memory.
     static func fiemap(_ fd: FileDescriptor, sync: Bool, expected: UInt64 = 0) throws(Errno) -> MappedExtents {
         var mapped = MappedExtents()
-        mapped.extents.reserveCapacity(Int(min(expected, UInt64(maxReservedExtents))))
+        mapped.extents.reserveCapacity(Int(min(expected, UInt64(FileExtent.maxReserved))))
         // Not through `syscall`: the walk retries EINTR per call itself, and must not restart.
         let status = withUnsafeMutablePointer(to: &mapped) { pointer in
             si_fiemap_walk(fd.rawValue, sync ? 1 : 0, fiemapBatch, appendBatch, pointer)

@@ -18,9 +18,13 @@ public enum LiveArea {
         let active = activeEntry(swaps, matching: area.status)
         let priority = active?.priority ?? ProcSwaps.nextAutoPriority(swaps)
         if area.status.isBlockDevice {
-            return blockDeviceFacts(area, canonical: canonical, priority: priority, active: active)
+            var facts = blockDeviceFacts(area, canonical: canonical, priority: priority, active: active)
+            facts.open = OpenFactsReader.blockDevice(area, canonical: canonical, active: active != nil)
+            return facts
         }
-        return try fileFacts(area, path: path, canonical: canonical, priority: priority, active: active, options: options)
+        var facts = try fileFacts(area, path: path, canonical: canonical, priority: priority, active: active, options: options)
+        facts.open = OpenFactsReader.file(area, canonical: canonical)
+        return facts
     }
 
     static func blockDeviceFacts(_ area: OpenedArea, canonical: String, priority: Int, active: ProcSwapsEntry?) -> AreaFacts {

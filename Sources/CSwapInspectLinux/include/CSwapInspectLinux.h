@@ -60,6 +60,9 @@ int si_getflags(int fd, uint32_t *flags);
 /// FS_IOC_GETFLAGS bits btrfs maps its inode flags to (linux/fs.h).
 extern const uint32_t si_fs_nocow_fl;
 extern const uint32_t si_fs_compr_fl;
+/// FS_IOC_GETFLAGS bits that stop an open for writing (chattr +i, chattr +a).
+extern const uint32_t si_fs_immutable_fl;
+extern const uint32_t si_fs_append_fl;
 
 // btrfs (linux/btrfs.h). Item bodies are handed over as raw on-disk bytes (little-endian
 // btrfs_tree.h layouts, decoded in SwapInspectCore); the ioctl structs stay in shim.c.
