@@ -50,15 +50,13 @@ enum StartupDispatch {
 /// built as ArgumentParser's decoding builds it: every property set, then the option groups' and the
 /// command's `validate()`.
 enum QuickSyntax {
-    static let output: Set<String> = ["json", "extents", "strict"]
-    static let simulationFlags: Set<String> = ["sync"]
+    /// Long flags and long options, per command. Arrays, not sets: a handful of names, and no Hashable
+    /// conformance for the runtime to look up on every start.
+    typealias Names = (flags: [String], options: [String])
     static let pageSize = "page-size"
-    static let simulationOptions: Set<String> = [pageSize, "model", "mapper"]
-
-    /// Long flags and long options, per command.
-    static let inspect = (flags: output.union(simulationFlags), options: simulationOptions)
+    static let inspect: Names = (["json", "extents", "strict", "sync"], [pageSize, "model", "mapper"])
     static let list = inspect
-    static let probe = (flags: Set(["json", "strict"]), options: Set([pageSize]))
+    static let probe: Names = (["json", "strict"], [pageSize])
 
     struct Unsupported: Error {}
 
@@ -71,11 +69,11 @@ enum QuickSyntax {
 
     /// One command line split by the rules above.
     struct Tokens {
-        private(set) var flags: Set<String> = []
-        private(set) var values: [String: String] = [:]
+        private(set) var flags: [String] = []
+        private(set) var values: [(name: String, value: String)] = []
         private(set) var positionals: [String] = []
 
-        init(_ arguments: ArraySlice<String>, _ syntax: (flags: Set<String>, options: Set<String>)) throws {
+        init(_ arguments: ArraySlice<String>, _ syntax: Names) throws {
             var index = arguments.startIndex
             while index < arguments.endIndex {
                 let token = arguments[index]
@@ -88,14 +86,15 @@ enum QuickSyntax {
                 let body = token.dropFirst(2)
                 if let equals = body.firstIndex(of: "=") {
                     let name = String(body[..<equals])
-                    guard syntax.options.contains(name), values[name] == nil else { throw Unsupported() }
-                    values[name] = String(body[body.index(after: equals)...])
+                    guard syntax.options.contains(name), text(name) == nil else { throw Unsupported() }
+                    values.append((name, String(body[body.index(after: equals)...])))
                 } else if syntax.flags.contains(String(body)) {
-                    guard flags.insert(String(body)).inserted else { throw Unsupported() }
-                } else if syntax.options.contains(String(body)), values[String(body)] == nil, index < arguments.endIndex,
+                    guard !flags.contains(String(body)) else { throw Unsupported() }
+                    flags.append(String(body))
+                } else if syntax.options.contains(String(body)), text(String(body)) == nil, index < arguments.endIndex,
                     !arguments[index].hasPrefix("-")
                 {
-                    values[String(body)] = arguments[index]
+                    values.append((String(body), arguments[index]))
                     index += 1
                 } else {
                     throw Unsupported()
@@ -105,9 +104,12 @@ enum QuickSyntax {
 
         func flag(_ name: String) -> Bool { flags.contains(name) }
 
+        /// The option's value as given, nil when it was not.
+        private func text(_ name: String) -> String? { values.first { $0.name == name }?.value }
+
         /// The option's value, nil when it was not given; throws when the type does not take it.
         func value<T: ExpressibleByArgument>(_ name: String, as _: T.Type = T.self) throws -> T? {
-            guard let text = values[name] else { return nil }
+            guard let text = text(name) else { return nil }
             guard let value = T(argument: text) else { throw Unsupported() }
             return value
         }

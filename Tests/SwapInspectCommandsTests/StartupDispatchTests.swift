@@ -84,9 +84,9 @@ struct StartupDispatchTests {
         let root = try #require(document["command"] as? [String: Any])
         let subcommands = try #require(root["subcommands"] as? [[String: Any]])
         let expected: [String: (flags: Set<String>, options: Set<String>, positional: Bool)] = [
-            "inspect": (QuickSyntax.inspect.flags, QuickSyntax.inspect.options, true),
-            "list": (QuickSyntax.list.flags, QuickSyntax.list.options, false),
-            "probe": (QuickSyntax.probe.flags, QuickSyntax.probe.options, true),
+            "inspect": (Set(QuickSyntax.inspect.flags), Set(QuickSyntax.inspect.options), true),
+            "list": (Set(QuickSyntax.list.flags), Set(QuickSyntax.list.options), false),
+            "probe": (Set(QuickSyntax.probe.flags), Set(QuickSyntax.probe.options), true),
         ]
         for (name, syntax) in expected {
             let command = try #require(subcommands.first { $0["commandName"] as? String == name }, "\(name)")
