@@ -4,8 +4,9 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk python3-jsonschema mandoc
 # Release builds link the Swift runtime statically: the installed binary needs no Swift toolchain, and
-# starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate).
-RELEASE_FLAGS := -c release --static-swift-stdlib
+# starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate). No $ORIGIN rpath: nothing is
+# loaded from beside the binary, and the dynamic loader does not look there first for every library.
+RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/swapinspect
 
 .PHONY: all deps build release demo test completions install clean bench bench-startup bench-deps fuzz

@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 
@@ -67,7 +68,26 @@ p(f"Machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; {version}
   "(user + system): swapinspect asks the kernel for the next FIEMAP batch on a helper thread while it converts "
   "the previous one. Reproduce with `make bench` (the start-up table alone: `make bench-startup`).")
 
-startup = load("startup")
+def load_rounds(prefix):
+    """The rounds PREFIX-1.json, PREFIX-2.json, ... of the same commands, merged: every run's time, and the
+    mean user and system times over all of them."""
+    merged = {}
+    round_number = 1
+    while (r := load(f"{prefix}-{round_number}")) is not None:
+        for label, result in r.items():
+            m = merged.setdefault(label, {"times": [], "user": 0.0, "system": 0.0})
+            m["times"] += result["times"]
+            m["user"] += result["user"] * len(result["times"])
+            m["system"] += result["system"] * len(result["times"])
+        round_number += 1
+    for m in merged.values():
+        m["user"] /= len(m["times"])
+        m["system"] /= len(m["times"])
+        m["median"], m["min"], m["max"] = statistics.median(m["times"]), min(m["times"]), max(m["times"])
+    return merged, round_number - 1
+
+
+startup, startup_rounds = load_rounds("startup")
 if startup:
     counts = {}
     if os.path.exists(os.path.join(out, "startup-instructions.tsv")):
@@ -97,11 +117,13 @@ if startup:
     p("")
     p("## Start-up (the common small swap file)")
     p("")
-    p(f"Each command started anew, {runs} hyperfine runs after 20 warm-ups; milliseconds, median (min–max). "
+    p(f"Each command started anew, {runs} hyperfine runs in {startup_rounds} rounds of every command one after the "
+      "other (so that the machine's load falls on every command alike), each round after 5 warm-ups; "
+      "milliseconds, median (min–max). "
       f"Swap files on the file system of /var/tmp: `swap-1` ({facts.get('swap-1', '?')} extent), `swap-100` "
       f"({facts.get('swap-100', '?')} extents, made with FALLOC_FL_COLLAPSE_RANGE); `list` with "
       f"{facts.get('areas', '?')} active areas. The baselines are built by the bench as swapinspect is (release, "
-      "static Swift standard library, bench/startup/): a Swift hello world, and a minimal swift-argument-parser CLI "
+      "static Swift standard library, no $ORIGIN rpath; bench/startup/): a Swift hello world, and a minimal swift-argument-parser CLI "
       "with two subcommands (`minimal-cli greet --loud world`), the floor the ratios are taken against. "
       "Instructions: callgrind, the whole process (dynamic loader included), on copies without debug information.")
     p("")

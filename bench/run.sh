@@ -8,7 +8,9 @@
 #
 # Environment: BENCH_ONLY=startup runs the start-up table alone (`make bench-startup`: no images, a few
 # MiB under /var/tmp; root only for `list` with two active swap areas, made and removed by the script);
-# BENCH_STARTUP_RUNS (default 300) hyperfine runs per start-up command;
+# BENCH_STARTUP_ROUNDS (default 10) rounds of BENCH_STARTUP_RUNS (default 30) hyperfine runs of every
+# start-up command, the rounds one after the other so that a change in the machine's load falls on every
+# command alike;
 # BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
 # BENCH_WORK (default a new /var/tmp/swapinspect-bench.XXXXXX: sparse images, ~12 GiB each, ~5 GiB
 # written), BENCH_KEEP=1 keeps them in /var/tmp/swapinspect-bench and reuses them next time (profiling).
@@ -54,9 +56,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# As the Makefile's RELEASE_FLAGS.
+RELEASE=(-c release --static-swift-stdlib --disable-local-rpath)
 log "building (release as make release builds it, .build-bench)"
-swift build -c release --static-swift-stdlib --scratch-path .build-bench --product swapinspect >&2
-SWAPINSPECT=$(swift build -c release --static-swift-stdlib --scratch-path .build-bench --show-bin-path)/swapinspect
+swift build "${RELEASE[@]}" --scratch-path .build-bench --product swapinspect >&2
+SWAPINSPECT=$(swift build "${RELEASE[@]}" --scratch-path .build-bench --show-bin-path)/swapinspect
 WALK=$OUT/fiemap-walk
 FRAGMENT=$OUT/fragment
 cc -O2 -Wall -o "$WALK" bench/fiemap-walk.c
@@ -183,17 +187,15 @@ measure_image_size() {
         "1 TiB image --extents" "$SWAPINSPECT image $WORK/size-1T.img --extents --path /swapfile"
 }
 
-# The start-up baselines, built as swapinspect is (release, static Swift standard library), with their
-# own scratch path; swift-argument-parser resolves as for swapinspect (same URL and version rule).
+# The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
+# swift-argument-parser resolves as for swapinspect (same URL and version rule).
 build_baselines() {
     log "building the start-up baselines (bench/startup, .build-bench)"
     local product
     for product in hello minimal-cli; do
-        swift build -c release --static-swift-stdlib --package-path bench/startup --scratch-path bench/startup/.build-bench \
-            --product $product >&2
+        swift build "${RELEASE[@]}" --package-path bench/startup --scratch-path bench/startup/.build-bench --product $product >&2
     done
-    BASELINES=$(swift build -c release --static-swift-stdlib --package-path bench/startup --scratch-path bench/startup/.build-bench \
-        --show-bin-path)
+    BASELINES=$(swift build "${RELEASE[@]}" --package-path bench/startup --scratch-path bench/startup/.build-bench --show-bin-path)
 }
 
 # A swap file of N blocks with N extents, on the file system of $WORK and without root: 2N-1 contiguous
@@ -210,7 +212,7 @@ fragmented_swap_file() {
 # The start-up table: every command started anew, so what is timed is process start, the Swift runtime,
 # argument parsing and the small amount of kernel work a common swap file needs.
 measure_startup() {
-    local dir=$WORK/startup runs=${BENCH_STARTUP_RUNS:-300}
+    local dir=$WORK/startup rounds=${BENCH_STARTUP_ROUNDS:-10} runs=${BENCH_STARTUP_RUNS:-30}
     rm -rf "$dir"
     mkdir -p "$dir"
     build_baselines
@@ -250,10 +252,12 @@ measure_startup() {
         "ArgumentParser CLI" "$BASELINES/minimal-cli greet --loud world"
         "ArgumentParser CLI --version" "$BASELINES/minimal-cli --version"
     )
-    log "start-up: $((${#pairs[@]} / 2)) commands, $runs runs each"
-    local args=() i
+    log "start-up: $((${#pairs[@]} / 2)) commands, $rounds rounds of $runs runs each"
+    local args=() i round
     for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
-    hyperfine -N -i --style basic --warmup 20 --runs "$runs" --export-json "$OUT/json/startup.json" "${args[@]}" >&2
+    for ((round = 1; round <= rounds; round++)); do
+        hyperfine -N -i --style none --warmup 5 --runs "$runs" --export-json "$OUT/json/startup-$round.json" "${args[@]}" >&2
+    done
     for ((i = 0; i < ${#pairs[@]}; i += 2)); do
         eval "/usr/bin/time -f %M -o '$OUT/rss.one' ${pairs[i + 1]}" >/dev/null 2>&1 || true
         printf '%s\t%s\t%s\n' startup "${pairs[i]}" "$(tail -1 "$OUT/rss.one")" >> "$OUT/rss.tsv"
