@@ -37,6 +37,8 @@ struct StartupDispatchTests {
         ["activate", "--discard=once", "--priority", "5", "a"], ["activate", "--discard=bogus", "a"],
         ["activate", "--priority", "-1", "a"], ["activate", "--priority", "40000", "a"], ["activate", "--if-needed", "a", "b"],
         ["activate"], ["deactivate", "a"], ["deactivate", "--if-needed", "--json", "a"], ["deactivate"], ["deactivate", "-h"],
+        [""], ["inspect", ""], ["--=x"], ["--model", "-x", "a"], ["--page-size=+4096", "a"], ["--page-size", "0x1000", "a"],
+        ["list", "--json", "--json"], ["probe", "--page-size=65536", "--page-size=4096", "a"], ["probe", "--", "a"],
     ]
 
     /// The arguments the fast path must answer itself (the common invocations the start-up bench times).
