@@ -204,7 +204,12 @@ build_baselines() {
 fragmented_swap_file() {
     local file=$1 n=$2 i
     dd if=/dev/zero of="$file" bs=$BLOCK count=$((2 * n - 1)) conv=fsync status=none
-    for ((i = n - 2; i >= 0; i--)); do fallocate --collapse-range -o $(((2 * i + 1) * BLOCK)) -l $BLOCK "$file"; done
+    for ((i = n - 2; i >= 0; i--)); do
+        fallocate --collapse-range -o $(((2 * i + 1) * BLOCK)) -l $BLOCK "$file" || {
+            log "the file system of $WORK cannot collapse a range (ext4 and XFS can): set BENCH_WORK to a directory on one"
+            return 1
+        }
+    done
     mkswap -q "$file" >/dev/null
     chmod 600 "$file"
 }
