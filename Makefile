@@ -4,11 +4,12 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk python3-jsonschema mandoc
 # Release builds link the Swift runtime statically: the installed binary needs no Swift toolchain, and
-# starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate).
-RELEASE_FLAGS := -c release --static-swift-stdlib
+# starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate). No $ORIGIN rpath: nothing is
+# loaded from beside the binary, and the dynamic loader does not look there first for every library.
+RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/swapinspect
 
-.PHONY: all deps build release demo test completions install clean bench bench-deps fuzz
+.PHONY: all deps build release demo test completions install clean bench bench-startup bench-deps fuzz
 
 all: build
 
@@ -31,13 +32,19 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
-## bench: times swapinspect against filefrag, debugfs and a bare FIEMAP walk at 1–1M extents (root for the
-## loop-mounted images; ~7 minutes, ~25 GiB of sparse images under /var/tmp); writes bench/out/results.md
+## bench: the start-up table (swapinspect on small swap files against filefrag, swapon, blkid, a Swift hello
+## world and a minimal ArgumentParser CLI), then swapinspect against filefrag, debugfs and a bare FIEMAP walk
+## at 1–1M extents (root for the loop-mounted images; ~7 minutes, ~25 GiB of sparse images under /var/tmp);
+## writes bench/out/results.md
 bench: deps bench-deps
 	@./bench/run.sh
 
+## bench-startup: the start-up table alone (~2 minutes, no images; root only for `list` with two active areas)
+bench-startup: deps bench-deps
+	@BENCH_ONLY=startup ./bench/run.sh
+
 bench-deps:
-	@./scripts/install-deps.sh hyperfine time gcc
+	@./scripts/install-deps.sh hyperfine time gcc valgrind
 
 ## fuzz: each libFuzzer target of fuzz/ for FUZZ_SECONDS (default 60); crashes land in fuzz/artifacts/
 FUZZ_SECONDS ?= 60

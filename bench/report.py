@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 
@@ -65,7 +66,79 @@ p(f"Machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; {version}
   "Times in seconds: median (min–max) of 5–20 hyperfine runs after a warm-up, warm cache, output to /dev/null; "
   "RSS: peak resident set of one run (/usr/bin/time %M). Ratios are of wall time, except \"CPU time\" "
   "(user + system): swapinspect asks the kernel for the next FIEMAP batch on a helper thread while it converts "
-  "the previous one. Reproduce with `make bench`.")
+  "the previous one. Reproduce with `make bench` (the start-up table alone: `make bench-startup`).")
+
+def load_rounds(prefix):
+    """The rounds PREFIX-1.json, PREFIX-2.json, ... of the same commands, merged: every run's time, and the
+    mean user and system times over all of them."""
+    merged = {}
+    round_number = 1
+    while (r := load(f"{prefix}-{round_number}")) is not None:
+        for label, result in r.items():
+            m = merged.setdefault(label, {"times": [], "user": 0.0, "system": 0.0})
+            m["times"] += result["times"]
+            m["user"] += result["user"] * len(result["times"])
+            m["system"] += result["system"] * len(result["times"])
+        round_number += 1
+    for m in merged.values():
+        m["user"] /= len(m["times"])
+        m["system"] /= len(m["times"])
+        m["median"], m["min"], m["max"] = statistics.median(m["times"]), min(m["times"]), max(m["times"])
+    return merged, round_number - 1
+
+
+startup, startup_rounds = load_rounds("startup")
+if startup:
+    counts = {}
+    if os.path.exists(os.path.join(out, "startup-instructions.tsv")):
+        for line in open(os.path.join(out, "startup-instructions.tsv")):
+            label, count = line.rstrip("\n").split("\t")
+            counts[label] = int(count) if count.isdigit() else None
+    facts = {}
+    if os.path.exists(os.path.join(out, "startup-extents.tsv")):
+        for line in open(os.path.join(out, "startup-extents.tsv")):
+            key, value = line.split()
+            facts[key] = value
+    base_label = "ArgumentParser CLI"
+    base = startup.get(base_label)
+
+    def ms(result):
+        return f"{result['median'] * 1000:.2f} ({result['min'] * 1000:.2f}–{result['max'] * 1000:.2f})"
+
+    def instructions(label):
+        count = counts.get(label)
+        return "?" if count is None else f"{count / 1e6:.2f}M"
+
+    def instruction_ratio(label):
+        count, floor = counts.get(label), counts.get(base_label)
+        return "?" if not count or not floor else f"{count / floor:.2f}"
+
+    runs = len(next(iter(startup.values()))["times"])
+    p("")
+    p("## Start-up (the common small swap file)")
+    p("")
+    p(f"Each command started anew, {runs} hyperfine runs in {startup_rounds} rounds of every command one after the "
+      "other (so that the machine's load falls on every command alike), each round after 5 warm-ups; "
+      "milliseconds, median (min–max). "
+      f"Swap files on the file system of /var/tmp: `swap-1` ({facts.get('swap-1', '?')} extent), `swap-100` "
+      f"({facts.get('swap-100', '?')} extents, made with FALLOC_FL_COLLAPSE_RANGE); `list` with "
+      f"{facts.get('areas', '?')} active areas. The baselines are built by the bench as swapinspect is (release, "
+      "static Swift standard library, no $ORIGIN rpath; bench/startup/): a Swift hello world, and a minimal swift-argument-parser CLI "
+      "with two subcommands (`minimal-cli greet --loud world`), the floor the ratios are taken against. "
+      "Instructions: callgrind, the whole process (dynamic loader included), on copies without debug information.")
+    p("")
+    p(f"| command | wall ms | user + system ms | instructions | ÷ ArgumentParser CLI, wall | ÷ ArgumentParser CLI, instructions | RSS MiB |")
+    p("|---|---:|---:|---:|---:|---:|---:|")
+    for label, r in startup.items():
+        wall = f"{ratio(r, base):.2f}" if base else "?"
+        p(f"| {label} | {ms(r)} | {(r['user'] + r['system']) * 1000:.2f} | {instructions(label)} | {wall} "
+          f"| {instruction_ratio(label)} | {mib('startup', label)} |")
+    if base:
+        for label, limit in [("swapinspect inspect, 1 extent", 1.2), ("swapinspect --version", 1.1), ("swapinspect list", 1.5)]:
+            if label in startup:
+                value = ratio(startup[label], base)
+                checks.append((f"start-up: {label.removeprefix('swapinspect ')} ÷ ArgumentParser CLI ≤ {limit}",
+                               f"{value:.2f} (instructions {instruction_ratio(label)})", value <= limit))
 
 fss = sorted({k[0] for k in extents}, key=lambda f: ["ext4", "xfs"].index(f) if f in ["ext4", "xfs"] else 9)
 if fss:

@@ -2,9 +2,16 @@
 # make bench: times swapinspect against filefrag, debugfs and a bare FIEMAP walk on swap files with
 # 1, 10k, 100k and 1M extents (ext4 and XFS, loop-mounted; then offline in the unmounted ext4 image),
 # and a small swap file in a 1 TiB sparse image against a 1 GiB one. Prints a table and writes it to
-# bench/out/results.md. Never part of `make test`.
+# bench/out/results.md. Never part of `make test`. First, the start-up table: swapinspect on the
+# common small swap file (1 and 100 extents, `--version`, `list`, `probe`) against filefrag, swapon,
+# blkid, a Swift hello world and a minimal swift-argument-parser CLI built the same way (bench/startup/).
 #
-# Environment: BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
+# Environment: BENCH_ONLY=startup runs the start-up table alone (`make bench-startup`: no images, a few
+# MiB under /var/tmp; root only for `list` with two active swap areas, made and removed by the script);
+# BENCH_STARTUP_ROUNDS (default 10) rounds of BENCH_STARTUP_RUNS (default 30) hyperfine runs of every
+# start-up command, the rounds one after the other so that a change in the machine's load falls on every
+# command alike;
+# BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
 # BENCH_WORK (default a new /var/tmp/swapinspect-bench.XXXXXX: sparse images, ~12 GiB each, ~5 GiB
 # written), BENCH_KEEP=1 keeps them in /var/tmp/swapinspect-bench and reuses them next time (profiling).
 # Needs root for the loop-mounted images; without it only the offline image comparison runs.
@@ -13,6 +20,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/bench/out
 KEEP=${BENCH_KEEP:-0}
+ONLY=${BENCH_ONLY:-}
+[[ -z $ONLY || $ONLY == startup ]] || { echo "bench: BENCH_ONLY must be empty or startup (got $ONLY)" >&2; exit 64; }
 # A fresh directory per run (deleting ~25 GiB of fragmented sparse images takes a minute or two, and
 # must never race the next run); a fixed one when the images are kept for reuse.
 if [[ -n ${BENCH_WORK:-} ]]; then
@@ -29,12 +38,15 @@ BLOCK=4096
 log() { printf '%s bench: %s\n' "$(date +%T)" "$*" >&2; }
 
 mkdir -p "$OUT/json" "$WORK"
-rm -f "$OUT"/json/*.json "$OUT/rss.tsv" "$OUT/extents.tsv"
+rm -f "$OUT"/json/*.json "$OUT/rss.tsv" "$OUT/extents.tsv" "$OUT"/startup-*.tsv
 
 mounts=()
 loops=()
+swaps=()
 cleanup() {
     local status=$?
+    # The start-up bench's active swap areas first: a swap file keeps its file system busy.
+    for swap in "${swaps[@]}"; do swapoff "$swap" 2>/dev/null || true; done
     for mount in "${mounts[@]}"; do umount "$mount" 2>/dev/null || umount -l "$mount" 2>/dev/null || true; done
     for loop in "${loops[@]}"; do losetup -d "$loop" 2>/dev/null || true; done
     # --one-file-system: never descend into a mount point that failed to unmount.
@@ -44,15 +56,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# As the Makefile's RELEASE_FLAGS.
+RELEASE=(-c release --static-swift-stdlib --disable-local-rpath)
 log "building (release as make release builds it, .build-bench)"
-swift build -c release --static-swift-stdlib --scratch-path .build-bench --product swapinspect >&2
-SWAPINSPECT=$(swift build -c release --static-swift-stdlib --scratch-path .build-bench --show-bin-path)/swapinspect
+swift build "${RELEASE[@]}" --scratch-path .build-bench --product swapinspect >&2
+SWAPINSPECT=$(swift build "${RELEASE[@]}" --scratch-path .build-bench --show-bin-path)/swapinspect
 WALK=$OUT/fiemap-walk
 FRAGMENT=$OUT/fragment
 cc -O2 -Wall -o "$WALK" bench/fiemap-walk.c
 cc -O2 -Wall -o "$FRAGMENT" bench/fragment.c
 FILEFRAG=$(command -v filefrag || echo /usr/sbin/filefrag)
 DEBUGFS=$(command -v debugfs || echo /usr/sbin/debugfs)
+SWAPON=$(command -v swapon || echo /usr/sbin/swapon)
+BLKID=$(command -v blkid || echo /usr/sbin/blkid)
 
 # hyperfine NAME [label command]...: median/min/max of several runs, exit status ignored (1 = refused
 # is a valid answer), output to /dev/null; then one more run of each under /usr/bin/time for peak RSS.
@@ -170,6 +186,117 @@ measure_image_size() {
         "1 GiB image --extents" "$SWAPINSPECT image $WORK/size-1G.img --extents --path /swapfile" \
         "1 TiB image --extents" "$SWAPINSPECT image $WORK/size-1T.img --extents --path /swapfile"
 }
+
+# The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
+# swift-argument-parser resolves as for swapinspect (same URL and version rule).
+build_baselines() {
+    log "building the start-up baselines (bench/startup, .build-bench)"
+    local product
+    for product in hello minimal-cli; do
+        swift build "${RELEASE[@]}" --package-path bench/startup --scratch-path bench/startup/.build-bench --product $product >&2
+    done
+    BASELINES=$(swift build "${RELEASE[@]}" --package-path bench/startup --scratch-path bench/startup/.build-bench --show-bin-path)
+}
+
+# A swap file of N blocks with N extents, on the file system of $WORK and without root: 2N-1 contiguous
+# blocks, then every odd block taken out with FALLOC_FL_COLLAPSE_RANGE (ext4, XFS), which leaves the even
+# ones one free block apart.
+fragmented_swap_file() {
+    local file=$1 n=$2 i
+    dd if=/dev/zero of="$file" bs=$BLOCK count=$((2 * n - 1)) conv=fsync status=none
+    for ((i = n - 2; i >= 0; i--)); do
+        fallocate --collapse-range -o $(((2 * i + 1) * BLOCK)) -l $BLOCK "$file" || {
+            log "the file system of $WORK cannot collapse a range (ext4 and XFS can): set BENCH_WORK to a directory on one"
+            return 1
+        }
+    done
+    mkswap -q "$file" >/dev/null
+    chmod 600 "$file"
+}
+
+# The start-up table: every command started anew, so what is timed is process start, the Swift runtime,
+# argument parsing and the small amount of kernel work a common swap file needs.
+measure_startup() {
+    local dir=$WORK/startup rounds=${BENCH_STARTUP_ROUNDS:-10} runs=${BENCH_STARTUP_RUNS:-30}
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    build_baselines
+    dd if=/dev/zero of="$dir/swap-1" bs=1M count=16 conv=fsync status=none
+    mkswap -q "$dir/swap-1" >/dev/null
+    chmod 600 "$dir/swap-1"
+    fragmented_swap_file "$dir/swap-100" 100
+    local name
+    for name in swap-1 swap-100; do
+        printf '%s\t%s\n' "$name" "$("$WALK" "$dir/$name" | cut -d' ' -f1)" >> "$OUT/startup-extents.tsv"
+    done
+    local -a pairs=(
+        "swapinspect --version" "$SWAPINSPECT --version"
+        "swapinspect inspect, 1 extent" "$SWAPINSPECT inspect $dir/swap-1"
+        "swapinspect inspect, 100 extents" "$SWAPINSPECT inspect $dir/swap-100"
+    )
+    if ((EUID == 0)); then
+        # Two more small swap files, active while `list` is timed (swapoff in cleanup, even on failure).
+        for name in area-a area-b; do
+            dd if=/dev/zero of="$dir/$name" bs=1M count=16 conv=fsync status=none
+            chmod 600 "$dir/$name"
+            mkswap -q "$dir/$name" >/dev/null
+            swaps+=("$dir/$name")
+            swapon "$dir/$name"
+        done
+        printf 'areas\t%s\n' "$(($(wc -l < /proc/swaps) - 1))" >> "$OUT/startup-extents.tsv"
+        pairs+=("swapinspect list" "$SWAPINSPECT list")
+    else
+        log "not root: no swap areas activated, so no 'list' in the start-up table"
+    fi
+    pairs+=(
+        "swapinspect probe" "$SWAPINSPECT probe $dir/swap-1"
+        "filefrag -v" "$FILEFRAG -v $dir/swap-1"
+        "swapon --show" "$SWAPON --show"
+        "blkid -p" "$BLKID -p $dir/swap-1"
+        "Swift hello world" "$BASELINES/hello"
+        "ArgumentParser CLI" "$BASELINES/minimal-cli greet --loud world"
+        "ArgumentParser CLI --version" "$BASELINES/minimal-cli --version"
+    )
+    log "start-up: $((${#pairs[@]} / 2)) commands, $rounds rounds of $runs runs each"
+    local args=() i round
+    for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
+    for ((round = 1; round <= rounds; round++)); do
+        hyperfine -N -i --style none --warmup 5 --runs "$runs" --export-json "$OUT/json/startup-$round.json" "${args[@]}" >&2
+    done
+    for ((i = 0; i < ${#pairs[@]}; i += 2)); do
+        eval "/usr/bin/time -f %M -o '$OUT/rss.one' ${pairs[i + 1]}" >/dev/null 2>&1 || true
+        printf '%s\t%s\t%s\n' startup "${pairs[i]}" "$(tail -1 "$OUT/rss.one")" >> "$OUT/rss.tsv"
+    done
+    # Instruction counts, which the other load on the machine does not move: callgrind on copies without
+    # debug information (valgrind 3.19 cannot read Swift 6.3's DWARF 5).
+    if command -v valgrind >/dev/null; then
+        log "start-up: instruction counts (callgrind)"
+        local bin=$dir/bin
+        mkdir -p "$bin"
+        for name in "$SWAPINSPECT" "$BASELINES/hello" "$BASELINES/minimal-cli"; do
+            strip --strip-debug -o "$bin/$(basename "$name")" "$name"
+        done
+        local command
+        for ((i = 0; i < ${#pairs[@]}; i += 2)); do
+            command=${pairs[i + 1]//$SWAPINSPECT/$bin/swapinspect}
+            command=${command//$BASELINES/$bin}
+            eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $command" 2> "$dir/callgrind.err" >/dev/null || true
+            printf '%s\t%s\n' "${pairs[i]}" "$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$dir/callgrind.err")" \
+                >> "$OUT/startup-instructions.tsv"
+        done
+    else
+        log "no valgrind: no instruction counts in the start-up table (make bench-deps installs it)"
+    fi
+    for swap in "${swaps[@]}"; do swapoff "$swap"; done
+    swaps=()
+    rm -rf "$dir"
+}
+
+measure_startup
+if [[ $ONLY == startup ]]; then
+    python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"
+    exit 0
+fi
 
 if ((EUID == 0)); then
     for fs in $FILESYSTEMS; do

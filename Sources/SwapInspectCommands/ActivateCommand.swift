@@ -6,6 +6,7 @@ import SystemPackage
 /// `swapinspect activate`: the full inspect preflight, then swapon(2) only if the kernel would accept.
 struct Activate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "activate",
         abstract: "Preflight a swap area as 'inspect' does, then activate it with swapon(2).",
         discussion: """
             Refuses, with the reasons and exit status 1 and without calling swapon(2), whatever the kernel \

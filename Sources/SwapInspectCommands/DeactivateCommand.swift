@@ -5,6 +5,7 @@ import SwapInspectLinux
 /// `swapinspect deactivate`: swapoff(2) with clear errors.
 struct Deactivate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "deactivate",
         abstract: "Deactivate a swap area with swapoff(2).",
         discussion: "Needs CAP_SYS_ADMIN. ENOMEM means memory cannot take the swapped-out pages back."
     )

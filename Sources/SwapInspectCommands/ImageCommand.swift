@@ -7,6 +7,7 @@ import SwapInspectLinux
 /// `swapinspect image`: the swap areas of an unmounted image, read-only, through libblkid and libext2fs.
 struct Image: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "image",
         abstract: "Audit the swap files and swap partitions of an unmounted image or block device, offline.",
         discussion: """
             IMAGE is a file system image, a whole-disk image or a block device; it is only ever opened \

@@ -3,6 +3,7 @@ import SwapInspectCore
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Inspect swap files or swap block devices on this machine (the default command).",
         discussion: """
             For each PATH: the header at every page size, validated as read_swap_header does; the physical \

@@ -5,6 +5,7 @@ import SwapInspectLinux
 /// `swapinspect list`: every active area of /proc/swaps, each inspected.
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List every active swap area (/proc/swaps), each inspected.",
         discussion: """
             Columns in the spirit of util-linux 'swapon --show' (NAME TYPE SIZE USED PRIO UUID LABEL) plus \

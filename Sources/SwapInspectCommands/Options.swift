@@ -19,10 +19,18 @@ extension ModelSelection: ExpressibleByArgument, CaseIterable {
     }
 
     public var defaultValueDescription: String { name }
-    public static var allValueStrings: [String] { allCases.map(\.name) }
+    // A closure, not a key path: ArgumentParser asks for these on every start (its argument sets), and
+    // a key path is instantiated at run time from its mangled pattern.
+    public static var allValueStrings: [String] { allCases.map { $0.name } }
 }
-extension MapperChoice: ExpressibleByArgument {}
-extension DiscardPolicy: ExpressibleByArgument {}
+// The strings ArgumentParser's defaults give (`allCases.map(\.rawValue.defaultValueDescription)`, and a
+// String's description is itself), without instantiating that key path on every start.
+extension MapperChoice: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
+}
+extension DiscardPolicy: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
+}
 
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")

@@ -6,6 +6,7 @@ import SwapInspectLinux
 /// `swapinspect probe`: signature and header only, through libblkid and our own parser side by side.
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "probe",
         abstract: "Look at the signature and header of files, devices or images (libblkid and swapinspect side by side).",
         discussion: """
             Reports TYPE, VERSION, UUID, LABEL, byte order, page size and last_page as libblkid and as \
