@@ -1,4 +1,5 @@
 internal import CExt2fs
+import SwapInspectCore
 
 extension ExtFilesystem {
     /// An inode as libext2fs reads it, with the fields the audit looks at.
@@ -15,6 +16,10 @@ extension ExtFilesystem {
         var uid: UInt32 { UInt32(raw.i_uid) | UInt32(raw.osd2.linux2.l_i_uid_high) << 16 }
         var gid: UInt32 { UInt32(raw.i_gid) | UInt32(raw.osd2.linux2.l_i_gid_high) << 16 }
         var flags: UInt32 { raw.i_flags }
+        /// What swapon's open for writing meets in the inode: `chattr +i` and `chattr +a`.
+        var openFacts: OpenFacts {
+            OpenFacts(immutable: flags & UInt32(EXT2_IMMUTABLE_FL) != 0, appendOnly: flags & UInt32(EXT2_APPEND_FL) != 0)
+        }
         var inUse: Bool { raw.i_links_count > 0 && raw.i_dtime == 0 }
 
         /// `what` for messages: "a directory", "a symbolic link", …

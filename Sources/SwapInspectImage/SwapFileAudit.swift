@@ -97,11 +97,12 @@ extension ImageAuditRun {
         if filesystem.needsRecovery {
             notes.append("the journal needs recovery: the next mount replays it first, which may change this file's metadata")
         }
-        let facts = AreaFacts(
+        var facts = AreaFacts(
             path: path, kind: .file, size: inode.size, mode: inode.mode, uid: inode.uid, gid: inode.gid,
             filesystem: FilesystemFacts(kind: filesystem.kind, blockSize: filesystem.blockSize, device: areas[area].name),
             headerBytes: header, extents: extents, source: .ext2fs, priority: priority ?? Self.automaticPriority,
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
+        facts.open = inode.openFacts
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
         append(report, area: area)

@@ -17,13 +17,15 @@ public enum LiveArea {
         let swaps = SwapControl.activeAreas()
         let active = activeEntry(swaps, matching: area.status)
         let priority = active?.priority ?? ProcSwaps.nextAutoPriority(swaps)
+        let mounts = MountTable.read()
         if area.status.isBlockDevice {
             var facts = blockDeviceFacts(area, canonical: canonical, priority: priority, active: active)
-            facts.open = OpenFactsReader.blockDevice(area, canonical: canonical, active: active != nil)
+            facts.open = OpenFactsReader.blockDevice(area, canonical: canonical, active: active != nil, mounts: mounts)
             return facts
         }
-        var facts = try fileFacts(area, path: path, canonical: canonical, priority: priority, active: active, options: options)
-        facts.open = OpenFactsReader.file(area, canonical: canonical)
+        var facts = try fileFacts(
+            area, path: path, canonical: canonical, priority: priority, active: active, options: options, mounts: mounts)
+        facts.open = OpenFactsReader.file(area, canonical: canonical, mounts: mounts)
         return facts
     }
 
@@ -40,7 +42,8 @@ public enum LiveArea {
     /// A swap file: its file system, then (unless the file system is refused outright) its extents,
     /// and on btrfs what `btrfs_swap_activate` reads.
     static func fileFacts(
-        _ area: OpenedArea, path: String, canonical: String, priority: Int, active: ProcSwapsEntry?, options: LiveOptions
+        _ area: OpenedArea, path: String, canonical: String, priority: Int, active: ProcSwapsEntry?, options: LiveOptions,
+        mounts: MountTable
     ) throws(AreaError) -> AreaFacts {
         let status = area.status
         let geometry: FilesystemGeometry
@@ -49,8 +52,8 @@ public enum LiveArea {
         } catch {
             throw AreaError(path: path, operation: "cannot statfs", errno: error)
         }
-        let mount = MountTable.entry(forDevice: status.device)
-            ?? (geometry.magic == FilesystemMagic.btrfs ? MountTable.entry(containing: canonical) : nil)
+        let mount = mounts.entry(forDevice: status.device)
+            ?? (geometry.magic == FilesystemMagic.btrfs ? mounts.entry(containing: canonical) : nil)
         let filesystem = filesystemFacts(geometry, device: status.device, mount: mount)
         var facts = AreaFacts(
             path: canonical, kind: .file, size: area.size, mode: status.mode, uid: status.uid, gid: status.gid,

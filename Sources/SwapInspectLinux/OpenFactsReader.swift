@@ -7,7 +7,7 @@ import SystemPackage
 /// learned without opening anything for writing.
 enum OpenFactsReader {
     /// A swap file: its inode flags, and whether its file system or this mount of it is read-only.
-    static func file(_ area: OpenedArea, canonical: String) -> OpenFacts {
+    static func file(_ area: OpenedArea, canonical: String, mounts: MountTable) -> OpenFacts {
         var open = OpenFacts()
         var flags: UInt32 = 0
         // File systems without chattr flags answer ENOTTY: nothing stops the open there.
@@ -16,7 +16,7 @@ enum OpenFactsReader {
             open.appendOnly = flags & si_fs_append_fl != 0
         }
         // The mount the path goes through; btrfs subvolumes have an st_dev that mountinfo does not list.
-        let mount = MountTable.entry(containing: canonical, device: area.status.device) ?? MountTable.entry(containing: canonical)
+        let mount = mounts.entry(containing: canonical, device: area.status.device) ?? mounts.entry(containing: canonical)
         if let mount {
             if mount.superblockReadOnly { open.readOnlySuperblock = mount.mountPoint }
             if mount.readOnly { open.readOnlyMount = mount.mountPoint }
@@ -26,13 +26,12 @@ enum OpenFactsReader {
 
     /// A block device: whether a file system is mounted from it, a device is stacked on it, or another
     /// process holds it exclusively. An active swap device holds itself: `active` skips the probe.
-    static func blockDevice(_ area: OpenedArea, canonical: String, active: Bool) -> OpenFacts {
+    static func blockDevice(_ area: OpenedArea, canonical: String, active: Bool, mounts: MountTable) -> OpenFacts {
         var open = OpenFacts()
-        let (major, minor) = deviceNumbers(area.status.rdev)
-        let number = "\(major):\(minor)"
+        let number = MountTable.number(area.status.rdev)
         // btrfs lists an anonymous MAJ:MIN: its mounts are found by their source.
-        open.mountedAt = MountTable.entries().first { $0.device == number || (canonicalPath($0.entry.source) ?? "") == canonical }?
-            .entry.mountPoint
+        open.mountedAt = mounts.entries.first { $0.device == number || ($0.source.hasPrefix("/") && canonicalPath($0.source) == canonical) }?
+            .mountPoint
         open.holders = directoryEntries("/sys/dev/block/\(number)/holders")
         if !active && open.mountedAt == nil && open.holders.isEmpty {
             open.claimedElsewhere = isClaimedExclusively(canonical)

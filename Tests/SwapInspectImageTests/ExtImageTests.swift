@@ -119,6 +119,29 @@ import Testing
         #expect(report.findings.contains { $0.code == .insecurePermissions })
     }
 
+    /// The inode's EXT2_IMMUTABLE_FL / EXT2_APPEND_FL (set with debugfs, as chattr +i/+a would) refuse
+    /// the open swapon(2) makes, offline as online: `immutable`, EPERM.
+    @Test(arguments: ["0x80010", "0x80020"])
+    func testImmutableAndAppendOnlyInodesAreRefusedAtOpen(flags: String) throws {
+        let scratch = try Scratch()
+        let root = try scratch.directory("root")
+        try Fixtures.swapFile(root + "/swapfile", bytes: 4 << 20)
+        let image = scratch.file("fs.img")
+        try Fixtures.filesystem(image, sizeMiB: 32, root: root)
+        try Fixtures.chownRoot(image, ["/swapfile"])
+        let plain = try #require(ImageAuditor.audit(image: image, options: ImageAuditOptions(pageSize: 4096)).reports.first)
+        #expect(plain.activation?.ok == true, "\(plain.findings)")
+        try Fixtures.debugfs(image, write: ["sif /swapfile flags \(flags)"])
+        let report = try #require(ImageAuditor.audit(image: image, options: ImageAuditOptions(pageSize: 4096)).reports.first)
+        #expect(report.activation?.ok == false)
+        #expect(report.activation?.refusal?.errno == .operationNotPermitted)
+        #expect(report.findings.map(\.code) == [.immutable])
+        let (result, document) = try BuiltBinary.json(["image", image])
+        #expect(result.status == 1, "\(result)")
+        let codes = ((document["reports"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
+        #expect(codes == ["immutable"], "\(result.stdoutText)")
+    }
+
     @Test func testHolesInTheSwapFileAreRefusedAsTheKernelWould() throws {
         let scratch = try Scratch()
         let root = try scratch.directory("root")
