@@ -90,6 +90,32 @@ extension SwapInspectKernelTests {
             }
         }
 
+        /// `claim_swapfile` refuses an inode that is already swap, whatever name it is reached by: swapon(2)
+        /// on a symbolic link to an active swap file is EBUSY, and so is swapinspect's `activate`, without
+        /// calling it; `inspect` reports it in use (and still predicts a fresh activation, as documented).
+        @Test func anAreaActiveUnderAnotherNameIsEBUSY() throws {
+            try LoopFilesystem.with(.ext4(blockSize: 4096)) { filesystem in
+                let path = try Self.swapFile(filesystem)
+                let link = filesystem.path("link-to-swapfile")
+                guard symlink(path, link) == 0 else { throw TestSupportError("symlink: \(LibC.describe(errno))") }
+                let canonical = try Kernel.canonicalPath(path)
+                try #require(LibC.swapon(canonical) == 0, "swapon \(canonical)")
+                defer { _ = ActiveSwaps.swapoff(canonical) }
+
+                let inspected = try BuiltBinary.run(["--json", link])
+                let report = try #require((try inspected.json()["reports"] as? [[String: Any]])?.first)
+                let codes = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+                #expect(codes.contains("in-use"), "\(inspected.stdoutText)")
+
+                let log = KernelLogCursor()
+                let activate = try BuiltBinary.run(["activate", "--dry-run", link])
+                #expect(activate.status == 1, "\(activate)")
+                #expect(activate.stderr.contains("swapon(2) would fail with EBUSY"), "\(activate.stderr)")
+                #expect(try log.messages().filter { $0.contains("swap") }.isEmpty, "activate reached the kernel")
+                #expect(Self.name(LibC.swapon(link)) == "EBUSY")
+            }
+        }
+
         @Test func aMountedBlockDeviceIsEBUSY() throws {
             try LoopFilesystem.with(.ext4(blockSize: 4096)) { filesystem in
                 let device = try #require(filesystem.device)
