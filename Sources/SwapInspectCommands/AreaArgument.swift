@@ -22,6 +22,17 @@ struct AreaArgument {
         return .success(AreaArgument(spec: argument, path: device))
     }
 
+    /// The resolved argument, or nil after its error line went to stderr and into `errors`.
+    static func resolve(_ argument: String, recordingErrorsIn errors: inout [ErrorLine]) -> AreaArgument? {
+        switch resolve(argument) {
+        case .success(let resolved): return resolved
+        case .failure(let missing):
+            errors.append((argument, missing.message))
+            printError(missing.message)
+            return nil
+        }
+    }
+
     struct TagNotFound: Error {
         var spec: String
         var name: String

@@ -20,14 +20,7 @@ enum InspectionRun {
         let live = LiveOptions(mapper: simulation.mapper, sync: simulation.sync)
         var errors: [ErrorLine] = []
         for argument in paths {
-            let area: AreaArgument
-            switch AreaArgument.resolve(argument) {
-            case .success(let resolved): area = resolved
-            case .failure(let missing):
-                errors.append((argument, missing.message))
-                printError(missing.message)
-                continue
-            }
+            guard let area = AreaArgument.resolve(argument, recordingErrorsIn: &errors) else { continue }
             let path = area.path
             do {
                 let facts = try LiveArea.facts(for: path, options: live)

@@ -32,14 +32,7 @@ struct Probe: ParsableCommand {
         var results: [ProbeReport] = []
         var errors: [ErrorLine] = []
         for path in paths {
-            let argument: AreaArgument
-            switch AreaArgument.resolve(path) {
-            case .success(let resolved): argument = resolved
-            case .failure(let missing):
-                errors.append((path, missing.message))
-                printError(missing.message)
-                continue
-            }
+            guard let argument = AreaArgument.resolve(path, recordingErrorsIn: &errors) else { continue }
             do {
                 var report = try ReadOnlyArea.with(argument.path) { area in Self.probe(area, pageSize: simulatedPageSize) }
                 if argument.isTag { report.spec = argument.spec }

@@ -32,6 +32,18 @@ extension Scenario {
     }
 
     /// A good swap file, a world-readable one (a warning, exit 1 only under --strict) and a missing path.
+    /// What `probe` is tried on: a good swap file, 16 MiB of random bytes, a 64K-page header and a FIFO.
+    static func probeInputs(_ dir: TemporaryDirectory) throws -> (good: String, random: String, p64k: String, fifo: String) {
+        let good = try good(dir)
+        let random = dir.file("random")
+        try Fixture.writeFile(random, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(65536))
+        let p64k = dir.file("p64k")
+        try Fixture.swapFile(p64k, mkswapArguments: ["-p", "65536"])
+        let fifo = dir.file("fifo")
+        try Fixture.fifo(fifo)
+        return (good, random, p64k, fifo)
+    }
+
     static func goodReadableMissing(_ dir: TemporaryDirectory) throws -> (good: String, readable: String, missing: String) {
         let readable = dir.file("readable")
         try Fixture.swapFile(readable, mode: 0o644)

@@ -17,13 +17,7 @@ struct OtherCommandsTests {
     @Test func probeExitCodesAndOneJSONDocument() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let good = try Scenario.good(dir)
-        let random = dir.file("random")
-        try Fixture.writeFile(random, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(65536))
-        let p64 = dir.file("p64k")
-        try Fixture.swapFile(p64, mkswapArguments: ["-p", "65536"])
-        let fifo = dir.file("fifo")
-        try Fixture.fifo(fifo)
+        let (good, random, p64, fifo) = try Scenario.probeInputs(dir)
         let missing = dir.file("missing")
         let cases: [([String], Int32, String?)] = [
             ([good], 0, nil), ([random], 1, "no-signature"), (["--page-size", "4096", p64], 1, "pagesize-mismatch"),

@@ -213,15 +213,9 @@ struct SchemaTests {
     @Test func probeDocuments() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let good = try Scenario.good(dir)
-        let random = dir.file("random")
-        try Fixture.writeFile(random, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(65536))
-        let p64k = dir.file("p64k")
-        try Fixture.swapFile(p64k, mkswapArguments: ["-p", "65536"])
+        let (good, random, p64k, fifo) = try Scenario.probeInputs(dir)
         let hibernation = dir.file("hibernation")
         try Self.hibernationFile(hibernation)
-        let fifo = dir.file("fifo")
-        try Fixture.fifo(fifo)
 
         var batch = Batch()
         let swap = try batch.run("probe swap file", ["probe", "--json", good], status: 0)
