@@ -1,4 +1,5 @@
 import SwapInspectCore
+import SwapInspectImage
 import SwapInspectLinux
 
 /// Inspecting live paths, shared by every command that inspects.
@@ -26,6 +27,10 @@ enum InspectionRun {
                 let facts = try LiveArea.facts(for: path, options: live)
                 var report = Inspector.inspect(facts, options: options)
                 if area.isTag { report.spec = area.spec }
+                if report.findings.proposeRewrite {
+                    let facts = report.facts
+                    report.findings.withholdRewrites(of: facts.path, kind: facts.kind, contents(path: facts.path, kind: facts.kind))
+                }
                 // Exit 2 always comes with its one-line reason on stderr (man page, EXIT STATUS).
                 if let reason = report.undetermined { printError("\(path): cannot predict: \(reason)") }
                 body(report)
@@ -35,5 +40,12 @@ enum InspectionRun {
             }
         }
         return errors
+    }
+
+    /// What the area holds besides swap, looked at only when a fix would write over it.
+    static func contents(path: String, kind: AreaKind) -> AreaContents {
+        let found = AreaContentsProbe.holds(path: path)
+        let loops = kind == .file ? LoopBacking.devices(backedBy: path) : []
+        return AreaContents(holds: found?.holds, isImage: found?.isImage ?? false, loopDevices: loops)
     }
 }

@@ -52,8 +52,13 @@ struct Probe: ParsableCommand {
 
     static func probe(_ area: ReadOnlyArea, pageSize: Int) -> ProbeReport {
         let blkid = area.kind == .other ? BlkidAnswer.nothing : BlkidProbe.probe(fd: area.descriptor)
-        return SignatureProbe.probe(
+        var report = SignatureProbe.probe(
             path: area.canonicalPath, kind: area.kind, size: area.size, headerBytes: area.headerBytes, blkid: blkid,
             pageSize: pageSize)
+        if report.findings.proposeRewrite {
+            report.findings.withholdRewrites(
+                of: report.path, kind: report.kind, InspectionRun.contents(path: report.path, kind: report.kind))
+        }
+        return report
     }
 }
