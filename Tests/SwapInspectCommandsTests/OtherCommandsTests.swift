@@ -113,18 +113,7 @@ struct OtherCommandsTests {
     func imageFollowsTheSchema() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let root = dir.file("root")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: false)
-        // Random contents, so that mke2fs -d writes every block (it leaves zero blocks as holes).
-        let swapfile = root + "/swapfile"
-        try Fixture.writeFile(swapfile, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(16 * Fixture.mebibyte))
-        try Fixture.mkswap(swapfile)
-        let image = dir.file("fs.img")
-        try Fixture.writeFile(image, size: 0)
-        guard truncate(image, 64 << 20) == 0 else { throw TestSupportError("truncate \(image)") }
-        let mke2fs = try #require(Runner.tool("mke2fs"))
-        let made = try Runner.run(mke2fs, ["-q", "-F", "-t", "ext4", "-b", "4096", "-d", root, image])
-        try #require(made.status == 0, "mke2fs: \(made)")
+        let (_, image) = try Fixture.ext4ImageWithSwapFile(dir)
         let before = Snapshot(image)
 
         let result = try Runner.swapinspect(["image", "--json", image])

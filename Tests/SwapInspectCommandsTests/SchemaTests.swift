@@ -175,18 +175,9 @@ struct SchemaTests {
     func imageReports() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let root = dir.file("root")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: false)
-        // Random contents, so that mke2fs -d writes every block (it leaves zero blocks as holes).
-        let swapfile = root + "/swapfile"
-        try Fixture.writeFile(swapfile, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(16 * Fixture.mebibyte))
-        try Fixture.mkswap(swapfile, ["-q"])
-        try Fixture.writeFile(root + "/small", size: 100, prefix: Fixture.randomBytes(100))
-        let image = dir.file("fs.img")
-        try Fixture.writeFile(image, size: 0)
-        try #require(truncate(image, 64 << 20) == 0, "truncate \(image)")
-        let made = try Runner.run(try Self.tool("mke2fs"), ["-q", "-F", "-t", "ext4", "-b", "4096", "-d", root, image])
-        try #require(made.status == 0, "mke2fs: \(made)")
+        let (_, image) = try Fixture.ext4ImageWithSwapFile(dir) { root in
+            try Fixture.writeFile(root + "/small", size: 100, prefix: Fixture.randomBytes(100))
+        }
         let swapImage = dir.file("swap.img")
         try Fixture.swapFile(swapImage)
         let junk = dir.file("junk.img")

@@ -58,6 +58,27 @@ enum Fixture {
     }
 
     /// `mkswap` with `arguments` (e.g. `-p 65536`) on an existing file.
+    /// A 64 MiB ext4 image built with `mke2fs -d` (no root, no mount) from `DIR/root`, which holds a
+    /// 16 MiB swap file `/swapfile` and whatever `extra` adds; returns the root directory and the image.
+    static func ext4ImageWithSwapFile(
+        _ dir: TemporaryDirectory, extra: (String) throws -> Void = { _ in }
+    ) throws -> (root: String, image: String) {
+        let root = dir.file("root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: false)
+        // Random contents, so that mke2fs -d writes every block (it leaves zero blocks as holes).
+        let swapfile = root + "/swapfile"
+        try writeFile(swapfile, size: 16 * mebibyte, prefix: randomBytes(16 * mebibyte))
+        try mkswap(swapfile, ["-q"])
+        try extra(root)
+        let image = dir.file("fs.img")
+        try writeFile(image, size: 0)
+        guard truncate(image, 64 << 20) == 0 else { throw TestSupportError("truncate \(image)") }
+        let mke2fs = try #require(Runner.tool("mke2fs"), "mke2fs (e2fsprogs) is needed")
+        let made = try Runner.run(mke2fs, ["-q", "-F", "-t", "ext4", "-b", "4096", "-d", root, image])
+        try #require(made.status == 0, "mke2fs: \(made)")
+        return (root, image)
+    }
+
     static func mkswap(_ path: String, _ arguments: [String] = []) throws {
         let mkswap = try #require(Runner.tool("mkswap"), "mkswap (util-linux) is needed")
         let result = try Runner.run(mkswap, arguments + [path])
