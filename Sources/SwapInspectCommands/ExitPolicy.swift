@@ -32,6 +32,6 @@ enum ExitPolicy {
 
 /// `swapinspect: MESSAGE` on stderr, one line.
 func printError(_ message: String) {
-    var line = "swapinspect: \(message)\n"
+    var line = "swapinspect: \(Escapes.visible(message))\n"
     line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
 }

@@ -1,5 +1,9 @@
+import SwapInspectCore
+
 /// A left-aligned table with numeric columns right-aligned, util-linux style.
-func writeTable(header: [String], rows: [[String]], into out: inout OutputBuffer) {
+/// Cells are shown with control characters escaped: names and labels come from disks.
+func writeTable(header: [String], rows unescaped: [[String]], into out: inout OutputBuffer) {
+    let rows = unescaped.map { $0.map { Escapes.visible($0) } }
     let numeric: Set<String> = ["SIZE", "USED", "PRIO", "EXTENTS", "SPAN", "RESUME"]
     var widths = header.map(\.count)
     for row in rows {

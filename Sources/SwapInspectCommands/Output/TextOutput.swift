@@ -59,7 +59,7 @@ extension TextRenderer {
     }
 
     func renderProbe(_ result: ProbeReport, into out: inout OutputBuffer) {
-        out.write("\(result.path): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
+        out.write("\(Escapes.visible(result.path)): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
         if let spec = result.spec { out.write(" (\(Escapes.visible(spec)))") }
         out.newline()
         var rows: [[String]] = []
@@ -88,10 +88,10 @@ extension TextRenderer {
         if case .failed(let why) = result.blkid { rows.append(["(blkid)", "", why]) }
         writeTable(header: ["FIELD", "SWAPINSPECT", "LIBBLKID"], rows: rows, into: &out)
         for finding in result.findings {
-            out.write("  \(finding.severity.rawValue) \(finding.code.rawValue): \(finding.message)")
+            out.write("  \(finding.severity.rawValue) \(finding.code.rawValue): \(Escapes.visible(finding.message))")
             out.newline()
             if let fix = finding.fix {
-                out.write("    fix: \(fix)")
+                out.write("    fix: \(Escapes.visible(fix))")
                 out.newline()
             }
         }

@@ -18,7 +18,7 @@ struct TextRenderer {
             out.write("  ")
             out.write(label)
             out.write(String(repeating: " ", count: width - label.count + 2))
-            out.write(value)
+            out.write(Escapes.visible(value))
             out.newline()
         }
         renderFindings(report.findings, into: &out)
@@ -29,19 +29,19 @@ struct TextRenderer {
 
     /// `PATH: would activate — 64.0 MiB of swap`, `would be refused (EINVAL) — …` or `cannot predict — …`.
     func renderVerdict(_ report: Report, into out: inout OutputBuffer) {
-        out.write(report.facts.path)
+        out.write(Escapes.visible(report.facts.path))
         out.write(": ")
         if let reason = report.undetermined {
             out.write(paint("cannot predict", .warning))
             out.write(" — ")
-            out.write(reason)
+            out.write(Escapes.visible(reason))
         } else if let activation = report.activation, activation.ok {
             out.write(paint("would activate", .ok))
             out.write(" — \(humanSize(activation.pages * UInt64(report.pageSize))) of swap")
         } else if let refusal = report.activation?.refusal {
             out.write(paint("would be refused", .error))
             out.write(" (\(refusal.errno)) — ")
-            out.write(refusal.kernelMessage ?? refusal.finding.message)
+            out.write(Escapes.visible(refusal.kernelMessage ?? refusal.finding.message))
         }
         out.newline()
     }
@@ -119,11 +119,11 @@ struct TextRenderer {
             out.write(" ")
             out.write(finding.code.rawValue)
             out.write(": ")
-            out.write(finding.message)
+            out.write(Escapes.visible(finding.message))
             out.newline()
             if let fix = finding.fix {
                 out.write("    fix: ")
-                out.write(fix)
+                out.write(Escapes.visible(fix))
                 out.newline()
             }
         }
