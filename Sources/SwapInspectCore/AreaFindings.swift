@@ -13,14 +13,12 @@ enum AreaFindings {
             findings.append(
                 Finding(
                     .insecurePermissions,
-                    "insecure permissions \(octalMode(permissions)), \(octalMode(suggested)) suggested: other users can read swapped-out memory",
-                    fix: "chmod \(octalMode(suggested)) \(facts.path)"))
+                    "insecure permissions \(octalMode(permissions)), \(octalMode(suggested)) suggested: other users can read swapped-out memory"))
         }
         if facts.kind == .file && facts.uid != 0 {
             findings.append(
                 Finding(
-                    .insecureOwner, "insecure file owner \(facts.uid), 0 (root) suggested",
-                    fix: "chown 0:0 \(facts.path)"))
+                    .insecureOwner, "insecure file owner \(facts.uid), 0 (root) suggested"))
         }
         return findings
     }
@@ -41,9 +39,9 @@ enum AreaFindings {
                     Finding(
                         .misalignedPages,
                         "\(lost) page\(lost == 1 ? "" : "s") (\(lost * kib)k) lost: runs of \(blockSize)-byte blocks that do not start or end on a \(pageSize)-byte page boundary yield only their whole aligned pages",
-                        fix: blockSize < pageSize
-                            ? "recreate the file on a file system with \(pageSize)-byte blocks, then mkswap \(facts.path)"
-                            : "recreate the file in one allocation (fallocate -l SIZE \(facts.path)), then mkswap \(facts.path)"))
+                        advice: blockSize < pageSize
+                            ? "recreate the file on a file system with \(pageSize)-byte blocks"
+                            : "recreate the file in one allocation (fallocate)"))
                 findings.append(
                     Finding(
                         .lastPageBeyondFile,
@@ -54,8 +52,7 @@ enum AreaFindings {
                 findings.append(
                     Finding(
                         .fileBeyondLastPage,
-                        "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)",
-                        fix: "mkswap \(facts.path)"))
+                        "the file holds \(filePages) pages but the header uses only \(headerMax): \(wasted * kib)k are never used (the kernel's across: still covers the unused tail)"))
             }
             // Tallied while the extents were mapped: a fallocated file can have a million unwritten extents.
             let tally = facts.extentTally
@@ -72,7 +69,7 @@ enum AreaFindings {
                     Finding(
                         .oldKernelIncompatible,
                         "the file is encrypted by the file system (fscrypt): 6.18 accepts it, newer kernels refuse it (\"Filesystem-level encrypted swapfile … is unsupported\")",
-                        fix: "use dm-crypt or a loop device over the file instead"))
+                        advice: "use dm-crypt or a loop device over the file instead"))
             }
         }
         if activation.extentCount > 1 {

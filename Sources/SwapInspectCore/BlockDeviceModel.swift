@@ -20,8 +20,7 @@ extension ActivationSimulator {
                         kernelMessage: nil,
                         finding: Finding(
                             .badPageOutOfRange,
-                            "bad page \(bad) is outside 1..\(lastPage) (last_page); the kernel refuses the area",
-                            fix: "mkswap -c \(path)")))
+                            "bad page \(bad) is outside 1..\(lastPage) (last_page); the kernel refuses the area")))
             }
             // `si->pages` is an unsigned int: duplicates are counted twice and may wrap.
             if bad < maxPages { pages = (pages &- 1) & 0xFFFF_FFFF }
@@ -31,7 +30,7 @@ extension ActivationSimulator {
             return activation.fail(
                 Refusal(
                     kernelMessage: "Empty swap-file",
-                    finding: Finding(.emptySwap, "Empty swap-file: every page after the header is marked bad", fix: "mkswap -c \(path)")))
+                    finding: Finding(.emptySwap, "Empty swap-file: every page after the header is marked bad")))
         }
         return activation
     }

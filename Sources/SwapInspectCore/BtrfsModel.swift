@@ -111,13 +111,12 @@ private struct Walk {
     var device: String { btrfs.kernelDeviceName ?? "?" }
     func warning(_ text: String) -> String { "BTRFS warning (device \(device)): \(text)" }
     var size: String { BtrfsSimulator.sizeArgument(facts.size) }
-    var recreate: String {
-        "rm \(path); btrfs filesystem mkswapfile --size \(size) \(path)   (btrfs-progs 6.1+; or: touch \(path); chattr +C \(path); fallocate -l \(size) \(path); chmod 0600 \(path); mkswap \(path))"
-    }
 
-    mutating func refuse(_ code: FindingCode, _ kernelText: String, detail: String, fix: String?) -> BtrfsOutcome {
+    mutating func refuse(_ code: FindingCode, _ kernelText: String, detail: String, advice: String? = nil) -> BtrfsOutcome {
         let message = warning(kernelText)
-        activation.refusal = Refusal(kernelMessage: message, finding: Finding(code, "\(kernelText): \(detail)", fix: fix))
+        let text = "\(kernelText): \(detail)"
+        let finding = advice.map { Finding(code, text, advice: $0) } ?? Finding(code, text)
+        activation.refusal = Refusal(kernelMessage: message, finding: finding)
         if !unknownChecks.isEmpty {
             outcome.notes.append(
                 "the refusal is certain, but the kernel may report an earlier check instead: \(unknownChecks.joined(separator: "; ")) could not be decided without the chunk tree")
@@ -127,17 +126,17 @@ private struct Walk {
     }
 
     mutating func refuseHole(_ detail: String) -> BtrfsOutcome {
-        refuse(.holes, "swapfile must not have holes", detail: detail, fix: "recreate it fully allocated: \(recreate)")
+        refuse(.holes, "swapfile must not have holes", detail: detail)
     }
 
     mutating func refuseInline() -> BtrfsOutcome {
-        refuse(.inlineData, "swapfile must not be inline", detail: "the data lives inside the file system tree", fix: "recreate it: \(recreate)")
+        refuse(.inlineData, "swapfile must not be inline", detail: "the data lives inside the file system tree")
     }
 
     mutating func refuseProfile(_ code: FindingCode, detail: String) -> BtrfsOutcome {
         refuse(
             code, "swapfile must have single data profile", detail: detail,
-            fix: "swap files need the single data profile: use a swap partition, or a file system (or data) converted to single (btrfs balance start -dconvert=single MOUNTPOINT)")
+            advice: "swap files need the single data profile: use a swap partition, or a file system (or data) converted to single (btrfs balance start -dconvert=single MOUNTPOINT)")
     }
 
     mutating func undetermined(_ reason: String) -> BtrfsOutcome {
@@ -151,20 +150,17 @@ private struct Walk {
         if btrfs.compress {
             return refuse(
                 .compressed, "swapfile must not be compressed",
-                detail: "the file has the compression attribute (lsattr shows c: chattr +c, `btrfs property set \(path) compression …`, or inherited from its directory)",
-                fix: "recreate it without compression (the NOCOW attribute also excludes compression): \(recreate)")
+                detail: "the file has the compression attribute (lsattr shows c: chattr +c, `btrfs property set \(path) compression …`, or inherited from its directory)")
         }
         if !btrfs.noCow {
             return refuse(
                 .copyOnWrite, "swapfile must not be copy-on-write",
-                detail: "the file lacks the NOCOW attribute (lsattr shows no C); chattr +C takes effect only on an empty file, so it cannot be added once data is written",
-                fix: "create an empty file, chattr +C it, then allocate it: \(recreate)")
+                detail: "the file lacks the NOCOW attribute (lsattr shows no C); chattr +C takes effect only on an empty file, so it cannot be added once data is written")
         }
         if let noDataSum = btrfs.noDataSum, !noDataSum {
             return refuse(
                 .copyOnWrite, "swapfile must not be checksummed",
-                detail: "the inode is NODATACOW but not NODATASUM (its data still has checksums)",
-                fix: "recreate it: \(recreate)")
+                detail: "the inode is NODATACOW but not NODATASUM (its data still has checksums)")
         }
         if btrfs.noDataSum == nil {
             outcome.notes.append(
@@ -218,8 +214,7 @@ private struct Walk {
             if item.compression != 0 {
                 return refuse(
                     .compressed, "swapfile must not be compressed",
-                    detail: "the extent at file offset \(item.fileOffset) is compressed (algorithm \(item.compression))",
-                    fix: "recreate it: \(recreate)")
+                    detail: "the extent at file offset \(item.fileOffset) is compressed (algorithm \(item.compression))")
             }
             if item.diskBytenr == 0 {
                 let end = item.end(sectorSize: btrfs.sectorSize)
@@ -235,7 +230,7 @@ private struct Walk {
                 return refuse(
                     .sharedExtents, "swapfile must not be copy-on-write",
                     detail: "the extent at file offset \(item.fileOffset) (logical \(item.diskBytenr)) is shared: \(sharer.detail(ours: btrfs.subvolume))",
-                    fix: sharingFix(sharer))
+                    advice: sharingAdvice(sharer))
             case .unknown:
                 return undetermined("whether the extent at file offset \(item.fileOffset) is shared could not be determined")
             case .notShared:
@@ -355,7 +350,9 @@ private struct Walk {
         return .shared(other.inode == btrfs.inode ? .sameFile : .file(inode: other.inode, root: other.root))
     }
 
-    func sharingFix(_ sharer: Sharer) -> String {
+    /// What to do when another file or snapshot shares the file's extents: nothing that deletes data is
+    /// run for the user, so this is advice in the message, not a fix.
+    func sharingAdvice(_ sharer: Sharer) -> String {
         let mount = btrfs.mountPoint ?? "MOUNTPOINT"
         let ownSubvolume = "or keep the swap file in a subvolume of its own that is never snapshotted: btrfs subvolume create \(mount)/@swap; btrfs filesystem mkswapfile --size \(size) \(mount)/@swap/swapfile"
         let deleteSnapshot = "btrfs subvolume delete SNAPSHOT; btrfs subvolume sync \(mount)"
@@ -365,9 +362,9 @@ private struct Walk {
         case .sharedLeaf:
             return "delete the snapshots of this subvolume (btrfs subvolume list -s \(mount)): \(deleteSnapshot); \(ownSubvolume)"
         case .file(let inode, let root):
-            return "remove the reflinked copy (inode \(inode) in subvolume \(root): btrfs inspect-internal inode-resolve \(inode) PATH-OF-SUBVOLUME-\(root) names it), or recreate this file: \(recreate)"
+            return "remove the reflinked copy (inode \(inode) in subvolume \(root): btrfs inspect-internal inode-resolve \(inode) PATH-OF-SUBVOLUME-\(root) names it), or recreate this file"
         case .sameFile:
-            return "recreate the file: \(recreate)"
+            return "recreate the file"
         case .unknown:
             return "delete the snapshots or reflinked copies that share it (btrfs subvolume list -s \(mount); btrfs subvolume delete SNAPSHOT; btrfs subvolume sync \(mount)), or recreate the file where nothing shares it: \(ownSubvolume)"
         }
@@ -389,13 +386,13 @@ private struct Walk {
             if extent.flags.contains(.encoded) {
                 return refuse(
                     .compressed, "swapfile must not be compressed",
-                    detail: "the extent at file offset \(extent.logical) is compressed (FIEMAP_EXTENT_ENCODED)", fix: "recreate it: \(recreate)")
+                    detail: "the extent at file offset \(extent.logical) is compressed (FIEMAP_EXTENT_ENCODED)")
             }
             if extent.flags.contains(.shared) {
                 return refuse(
                     .sharedExtents, "swapfile must not be copy-on-write",
                     detail: "the extent at file offset \(extent.logical) is shared with a snapshot or a reflinked copy (FIEMAP_EXTENT_SHARED)",
-                    fix: sharingFix(.unknown))
+                    advice: sharingAdvice(.unknown))
             }
             let stop = min(extent.logicalEnd, isize)
             // FIEMAP on btrfs reports logical addresses in fe_physical.
@@ -430,7 +427,7 @@ private struct Walk {
                 return refuse(
                     .multipleDevices, "swapfile must be on one device",
                     detail: "the file starts on device \(pinned)\(deviceLabel(pinned)) but the extent at file offset \(fileOffset) is on device \(devid)\(deviceLabel(devid))",
-                    fix: "recreate it until all of it lands on one device (btrfs allocates data from the device with the most free space), or use a swap partition: \(recreate)")
+                    advice: "recreate it until all of it lands on one device (btrfs allocates data from the device with the most free space), or use a swap partition")
             }
             pinned = devid
             physical = chunk.stripes[0].offset + (logical - chunk.logical)

@@ -80,13 +80,23 @@ public struct Finding: Sendable, Equatable {
     public var code: FindingCode
     public var severity: Severity
     public var message: String
+    /// One shell command line that, run as printed by root, removes this finding and adds no other;
+    /// nil where no command does (`FixPlanner`).
     public var fix: String?
+    /// Other commands that also remove it, each on its own (`swapinspect --page-size 65536 PATH`).
+    public var alternatives: [String] = []
 
     public init(_ code: FindingCode, _ message: String, fix: String? = nil) {
         self.code = code
         self.severity = code.severity
         self.message = message
         self.fix = fix
+    }
+
+    /// A finding whose remedy is no single command: what to do is said in the message (`FixPlanner`
+    /// gives the findings that have a command their fix).
+    public init(_ code: FindingCode, _ message: String, advice: String) {
+        self.init(code, "\(message); \(advice)")
     }
 }
 

@@ -82,8 +82,7 @@ extension ActivationSimulator {
         Refusal(
             kernelMessage: "swapon: swapfile has holes",
             finding: Finding(
-                .holes, "swapon: swapfile has holes (a probed block is unmapped)",
-                fix: "recreate the file fully written: dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"))
+                .holes, "swapon: swapfile has holes (a probed block is unmapped)"))
     }
 
     /// PAGE/B must be a whole number of blocks of at least one.

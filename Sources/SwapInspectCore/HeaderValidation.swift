@@ -32,8 +32,7 @@ public enum HeaderValidator {
             return refuse(
                 header, signatureMissing,
                 Finding(
-                    .unsupportedVersion, "old v0 swap header (SWAP-SPACE); the kernel reads only v1 (SWAPSPACE2)",
-                    fix: "mkswap \(path)"))
+                    .unsupportedVersion, "old v0 swap header (SWAP-SPACE); the kernel reads only v1 (SWAPSPACE2)"))
         case .swapV1:
             return validateVersion1(
                 header, pageSize: pageSize, areaBytes: areaBytes, isRegularFile: isRegularFile, archMaxPages: archMaxPages,
@@ -53,17 +52,15 @@ public enum HeaderValidator {
         if let other = detected.first(where: { $0.kind == .swapV1 }) {
             finding = Finding(
                 .pagesizeMismatch,
-                "swap signature written for \(other.pageSize)-byte pages, but the kernel uses \(pageSize)-byte pages",
-                fix: "mkswap -p \(pageSize) \(path)   (or audit for that machine with --page-size \(other.pageSize))")
+                "swap signature written for \(other.pageSize)-byte pages, but the kernel uses \(pageSize)-byte pages")
         } else if let hibernation = detected.first(where: { $0.kind == .hibernation }) {
             finding = hibernationFinding(hibernation, path: path)
         } else if let old = detected.first(where: { $0.kind == .swapV0 }) {
             finding = Finding(
                 .unsupportedVersion,
-                "old v0 swap header (\(old.signature)); the kernel reads only v1 (SWAPSPACE2)",
-                fix: "mkswap \(path)")
+                "old v0 swap header (\(old.signature)); the kernel reads only v1 (SWAPSPACE2)")
         } else {
-            finding = Finding(.noSignature, signatureMissing, fix: "mkswap \(path)")
+            finding = Finding(.noSignature, signatureMissing)
         }
         return HeaderVerdict(
             header: nil, maxPages: nil,
@@ -98,10 +95,10 @@ public enum HeaderValidator {
             let raw = header.byteOrder == .big ? version.byteSwapped : version
             let printed = Int32(bitPattern: raw)
             let message = "Unable to handle swap header version \(printed)"
-            return refuse(message, Finding(.unsupportedVersion, message, fix: "mkswap \(path)"))
+            return refuse(message, Finding(.unsupportedVersion, message))
         }
         if lastPage == 0 {
-            return refuse("Empty swap-file", Finding(.emptySwap, "Empty swap-file (last_page is 0)", fix: "mkswap \(path)"))
+            return refuse("Empty swap-file", Finding(.emptySwap, "Empty swap-file (last_page is 0)"))
         }
         var maxPages = archMaxPages ?? UInt64.max
         let pageKiB = UInt64(pageSize / 1024)
@@ -122,16 +119,14 @@ public enum HeaderValidator {
                 message,
                 Finding(
                     .tooSmall,
-                    "\(message): the header declares \(lastPage + 1) pages, the \(isRegularFile ? "file" : "device") holds \(areaPages)",
-                    fix: "mkswap \(path)"))
+                    "\(message): the header declares \(lastPage + 1) pages, the \(isRegularFile ? "file" : "device") holds \(areaPages)"))
         }
         if nrBad != 0 && isRegularFile {
             return refuse(
                 nil,
                 Finding(
                     .tooManyBadPages,
-                    "the header lists \(nrBad) bad page\(nrBad == 1 ? "" : "s"); the kernel accepts bad pages only on block devices",
-                    fix: "mkswap \(path)"))
+                    "the header lists \(nrBad) bad page\(nrBad == 1 ? "" : "s"); the kernel accepts bad pages only on block devices"))
         }
         if nrBad > maxBad {
             return refuse(nil, tooManyBadPages(nrBad, maxBad, path: path))
@@ -141,14 +136,12 @@ public enum HeaderValidator {
 
     static func tooManyBadPages(_ count: UInt32, _ limit: UInt32, path: String) -> Finding {
         Finding(
-            .tooManyBadPages, "the header lists \(count) bad pages; at most \(limit) fit in a page (MAX_SWAP_BADPAGES)",
-            fix: "mkswap -c \(path)")
+            .tooManyBadPages, "the header lists \(count) bad pages; at most \(limit) fit in a page (MAX_SWAP_BADPAGES)")
     }
 
     static func hibernationFinding(_ header: SwapHeader, path: String) -> Finding {
         Finding(
             .hibernationSignature,
-            "the area holds a hibernation image (\(header.signature)), not a swap header",
-            fix: "resume from it, or discard the image with: mkswap \(path)")
+            "the area holds a hibernation image (\(header.signature)), not a swap header")
     }
 }

@@ -24,6 +24,7 @@ public enum Inspector {
         if let active = facts.active, report.undetermined == nil {
             report.findings.append(AreaFindings.inUse(active, report: report))
         }
+        FixPlanner.plan(&report)
         return report
     }
 
@@ -79,7 +80,7 @@ public enum Inspector {
         let own: ActivationModel
         switch support {
         case .refused(let reason, let errno):
-            let finding = Finding(.unsupportedFilesystem, reason, fix: "put the swap file on ext4 or XFS, or use a swap partition")
+            let finding = Finding(.unsupportedFilesystem, reason, advice: "put the swap file on ext4 or XFS, or use a swap partition")
             return .refused(.generic, Refusal(errno: errno, kernelMessage: nil, finding: finding))
         case .unmodelled(let reason):
             return .undetermined(reason, Finding(.unsupportedFilesystem, "\(fsName): \(reason)"))

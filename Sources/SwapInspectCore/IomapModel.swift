@@ -1,7 +1,7 @@
 extension ActivationSimulator {
-    static func unallocated(_ path: String, _ reason: String, code: FindingCode, detail: String, fix: String?) -> Refusal {
+    static func unallocated(_ path: String, _ reason: String, code: FindingCode, detail: String) -> Refusal {
         let message = "swapon: file \(path) \(reason)"
-        return Refusal(kernelMessage: message, finding: Finding(code, "\(message): \(detail)", fix: fix))
+        return Refusal(kernelMessage: message, finding: Finding(code, "\(message): \(detail)"))
     }
 
     /// `iomap_swapfile_activate` over the file's extents (ext4, XFS).
@@ -18,7 +18,6 @@ extension ActivationSimulator {
         // Each file extent yields at most one swap extent.
         accumulator.list.reserveCapacity(extents.count)
         var position: UInt64 = 0
-        let recreate = "recreate the file fully allocated: rm \(path); dd if=/dev/zero of=\(path) bs=1M count=N; mkswap \(path)"
         let refusing: ExtentFlags = [.inline, .delalloc, .unknown, .encoded, .shared]
         func hole(_ first: UInt64, _ last: UInt64) -> Activation {
             if holesMayBePreallocated {
@@ -27,14 +26,14 @@ extension ActivationSimulator {
                     nil)
             }
             return activation.fail(
-                unallocated(path, "has unallocated extents", code: .holes, detail: "hole at file bytes \(first)..\(last)", fix: recreate))
+                unallocated(path, "has unallocated extents", code: .holes, detail: "hole at file bytes \(first)..\(last)"))
         }
 
         for extent in extents where extent.logicalEnd > position {
             if position >= end { break }
             if extent.logical > position { return hole(position, min(extent.logical, end) - 1) }
             // One test for the common case (a plain or unwritten extent), the kernel's order after it.
-            if !extent.flags.isDisjoint(with: refusing), let rejection = iomapRejection(extent, path: path, recreate: recreate) {
+            if !extent.flags.isDisjoint(with: refusing), let rejection = iomapRejection(extent, path: path) {
                 switch rejection {
                 case .refused(let refusal): return activation.fail(refusal)
                 case .undetermined(let reason, let finding): return activation.cannotJudge(reason, finding)
@@ -66,10 +65,10 @@ extension ActivationSimulator {
 
     /// The kernel's checks of one mapping's type and flags, in its order (`iomap_swapfile_iter`): nil
     /// for a plain or unwritten extent.
-    static func iomapRejection(_ extent: FileExtent, path: String, recreate: String) -> IomapRejection? {
+    static func iomapRejection(_ extent: FileExtent, path: String) -> IomapRejection? {
         if extent.flags.contains(.inline) {
             return .refused(
-                unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode", fix: recreate))
+                unallocated(path, "is inline", code: .inlineData, detail: "the data lives inside the inode"))
         }
         // swapon(2) itself fsyncs first (vfs_fsync in iomap_swapfile_activate), so delayed data is not
         // a refusal: its placement is simply unknown until then. Say so; do not guess.
@@ -78,20 +77,18 @@ extension ActivationSimulator {
                 "part of the file is still in delayed allocation, so where it will live is not known yet; inspect with --sync (which flushes the file's dirty data, as swapon(2) would) or after sync",
                 Finding(
                     .notCommitted,
-                    "data at file bytes \(extent.logical)..\(extent.lastByte) is not yet on disk (delayed allocation); its placement is unknown until it is written back",
-                    fix: "inspect with --sync, or run: sync \(path)"))
+                    "data at file bytes \(extent.logical)..\(extent.lastByte) is not yet on disk (delayed allocation); its placement is unknown until it is written back"))
         }
         if extent.flags.contains(.encoded) {
             return .refused(
                 unallocated(path, "has unallocated extents", code: .encodedExtents,
-                            detail: "extent at file byte \(extent.logical) is encoded (compressed)", fix: recreate))
+                            detail: "extent at file byte \(extent.logical) is encoded (compressed)"))
         }
         if extent.flags.contains(.shared) {
             return .refused(
                 unallocated(
                     path, "has shared extents", code: .sharedExtents,
-                    detail: "extent at file byte \(extent.logical) is shared with another file (reflink)",
-                    fix: "unshare it: cp --reflink=never \(path) \(path).new && mv \(path).new \(path)"))
+                    detail: "extent at file byte \(extent.logical) is shared with another file (reflink)"))
         }
         return nil
     }
@@ -103,6 +100,6 @@ extension ActivationSimulator {
             finding: Finding(
                 .noUsablePages,
                 "\(message) No run of the file holds a whole \(pageSize)-byte page at a page-aligned device address",
-                fix: "recreate the file in one allocation (fallocate -l SIZE \(path)) on a file system with \(pageSize)-byte blocks"))
+                advice: "recreate it on a file system with \(pageSize)-byte blocks"))
     }
 }

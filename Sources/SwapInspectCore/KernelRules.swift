@@ -11,7 +11,7 @@ public enum KernelRules {
             finding: Finding(
                 .unsupportedFilesystem,
                 "\(what) \(blockSize) is larger than the \(pageSize)-byte page: the kernel refuses swap files on large-block-size file systems (EINVAL, no message)",
-                fix: "put the swap file on a file system whose block size is at most \(pageSize) bytes"))
+                advice: "put the swap file on a file system whose block size is at most \(pageSize) bytes"))
     }
 
     /// `read_swap_header` reads one page: a shorter file has no signature where the kernel looks.
@@ -21,8 +21,7 @@ public enum KernelRules {
             .tooSmall,
             facts.size == 0
                 ? "the file is empty: the kernel finds no swap signature"
-                : "the file is \(facts.size) bytes, smaller than one \(pageSize)-byte page: the kernel finds no swap signature",
-            fix: "create it with a size: fallocate -l 1G \(path); chmod 0600 \(path); mkswap \(path)")
+                : "the file is \(facts.size) bytes, smaller than one \(pageSize)-byte page: the kernel finds no swap signature")
         return Refusal(kernelMessage: "Unable to find swap-space signature", finding: finding)
     }
 
@@ -30,6 +29,6 @@ public enum KernelRules {
     static func emptyAfterActivation(_ path: String) -> Refusal {
         Refusal(
             kernelMessage: "Empty swap-file",
-            finding: Finding(.emptySwap, "Empty swap-file: only the header page is usable", fix: "make the file larger and run mkswap \(path)"))
+            finding: Finding(.emptySwap, "Empty swap-file: only the header page is usable"))
     }
 }

@@ -49,15 +49,13 @@ extension KernelRules {
             return Refusal(
                 errno: .operationNotPermitted, kernelMessage: nil,
                 finding: Finding(
-                    .immutable, "the inode is immutable (chattr +i): swapon cannot open it for writing and fails with EPERM",
-                    fix: "chattr -i \(path)"))
+                    .immutable, "the inode is immutable (chattr +i): swapon cannot open it for writing and fails with EPERM"))
         }
         if open.appendOnly {
             return Refusal(
                 errno: .operationNotPermitted, kernelMessage: nil,
                 finding: Finding(
-                    .immutable, "the inode is append-only (chattr +a): swapon cannot open it for writing and fails with EPERM",
-                    fix: "chattr -a \(path)"))
+                    .immutable, "the inode is append-only (chattr +a): swapon cannot open it for writing and fails with EPERM"))
         }
         if writable, let mountPoint = open.readOnlyMount {
             return readOnly(path, mountPoint: mountPoint, what: "the mount is read-only (its own flag: a read-only bind mount counts)")
@@ -82,7 +80,6 @@ extension KernelRules {
         Refusal(
             errno: .readOnlyFileSystem, kernelMessage: nil,
             finding: Finding(
-                .readOnlyMount, "\(what) at \(mountPoint): swapon cannot open \(path) for writing and fails with EROFS",
-                fix: "mount -o remount,rw \(mountPoint)"))
+                .readOnlyMount, "\(what) at \(mountPoint): swapon cannot open \(path) for writing and fails with EROFS"))
     }
 }

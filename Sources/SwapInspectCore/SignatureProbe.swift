@@ -31,6 +31,7 @@ public enum SignatureProbe {
         var findings = verdict.findings
         if let refusal = verdict.refusal { findings.append(refusal.finding) }
         findings += disagreements(blkid: blkid, signatures: signatures, pageSize: pageSize)
+        FixPlanner.plan(&findings, path: path, kind: kind, size: size, pageSize: pageSize, signatures: signatures)
         return ProbeReport(
             path: path, kind: kind, size: size, pageSize: pageSize, signatures: signatures,
             header: signatures.first { $0.pageSize == pageSize } ?? signatures.first, blkid: blkid, findings: findings)

@@ -52,8 +52,7 @@ extension ImageAuditRun {
             } else {
                 let finding = Finding(
                     .noSignature,
-                    "\(origin): no partition or swap area of the image has \(name)=\(value): swapon -a cannot find the device and skips it",
-                    fix: "mkswap -U/-L the intended partition, or correct /etc/fstab line \(entry.line)")
+                    "\(origin): no partition or swap area of the image has \(name)=\(value): swapon -a cannot find the device and skips it; give the intended partition that \(name) (mkswap -U or -L), or correct /etc/fstab line \(entry.line)")
                 append(.unresolved(path: entry.spec, finding: finding, image: place, pageSize: options.pageSize), area: area)
             }
         case .device(let path):

@@ -99,6 +99,8 @@ struct ImageAuditRun {
     }
 
     mutating func append(_ report: Report, area: Int) {
+        var report = report
+        report.findings.moveFixesIntoMessages()
         ordered.append((area, ordered.count, report))
     }
 }

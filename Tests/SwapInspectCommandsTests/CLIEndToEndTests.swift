@@ -416,7 +416,8 @@ struct CLIEndToEndTests {
         #expect(report["undetermined"] is String, "\(dirty)")
         let findings = try #require(report["findings"] as? [[String: Any]])
         let notCommitted = try #require(findings.first { $0["code"] as? String == "not-committed" }, "\(dirty)")
-        #expect((notCommitted["fix"] as? String)?.contains("--sync") == true)
+        #expect((notCommitted["fix"] as? String)?.hasPrefix("sync ") == true, "\(notCommitted)")
+        #expect((notCommitted["alternatives"] as? [String])?.first?.contains("--sync") == true, "\(notCommitted)")
 
         let synced = try Runner.swapinspect(["--json", "--sync", path])
         #expect(synced.status == 0, "\(synced)")

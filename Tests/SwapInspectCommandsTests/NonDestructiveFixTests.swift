@@ -79,6 +79,6 @@ struct NonDestructiveFixTests {
         let file = dir.file("zeroes")
         try Fixture.writeFile(file, size: 16 * Fixture.mebibyte)
         let result = try BuiltBinary.run([file])
-        #expect(result.stdoutText.contains("fix: mkswap \(file)"), "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("fix: mkswap -p 4096 \(file)"), "\(result.stdoutText)")
     }
 }

@@ -11,7 +11,8 @@ import Testing
             path: "/mnt/swapfile", size: 16 * 4096, lastPage: 15, extents: [written, delayed], filesystem: ext4Filesystem(4096))
         let report = Inspector.inspect(facts, options: InspectOptions(pageSize: 4096))
         #expect(report.undetermined?.contains("--sync") == true)
-        #expect(report.finding(.notCommitted)?.fix?.contains("--sync") == true)
+        #expect(report.finding(.notCommitted)?.fix == "sync /mnt/swapfile")
+        #expect(report.finding(.notCommitted)?.alternatives == ["swapinspect --sync /mnt/swapfile"])
         // No verdict, so no activation (JSON `activation: null`, as for every undetermined report).
         #expect(report.activation == nil)
         #expect(report.kernelLog == nil)

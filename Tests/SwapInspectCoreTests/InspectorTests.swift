@@ -102,7 +102,9 @@ struct InspectorTests {
         #expect(report.kernelLog == "Adding 396k swap on /mnt/t/m4/fr4.  Priority:-2 extents:1 across:1972k")
         let finding = try #require(report.finding(.fileBeyondLastPage))
         #expect(finding.severity == .warning)
-        #expect(finding.fix == "mkswap /mnt/t/m4/fr4")
+        // The same identity, so that UUID= entries keep working.
+        let uuid = try #require(report.header?.uuid)
+        #expect(finding.fix == "mkswap -p 4096 -U \(uuid) /mnt/t/m4/fr4")
         #expect(finding.message.contains("3600k"))
         #expect(!report.codes.contains(.misalignedPages))
         #expect(!report.codes.contains(.fragmented))

@@ -12,14 +12,15 @@ extension SwapInspectKernelTests {
     @Suite("open-time refusals against the kernel", .serialized)
     struct OpenRefusals {
         /// The prediction for `path`: (finding codes, activation.errno).
-        static func predict(_ path: String) throws -> (codes: [String], errno: String?) {
+        static func predict(_ path: String) throws -> (codes: [String], errno: String?, fix: String?) {
             let result = try BuiltBinary.run(["--json", path])
             let report = try #require((try result.json()["reports"] as? [[String: Any]])?.first, "\(result)")
             let codes = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
             let activation = report["activation"] as? [String: Any]
             #expect(activation?["ok"] as? Bool == false, "predicted to activate: \(result.stdoutText)")
             #expect(result.status == 1, "\(result)")
-            return (codes, activation?["errno"] as? String)
+            let fix = (report["findings"] as? [[String: Any]] ?? []).first?["fix"] as? String
+            return (codes, activation?["errno"] as? String, fix)
         }
 
         /// The C name of an errno the kernel returned.
@@ -44,6 +45,16 @@ extension SwapInspectKernelTests {
             if kernel == 0 { _ = ActiveSwaps.swapoff(canonical) }
             #expect(name(kernel) == expected, "swapon(2) said \(name(kernel)), the prediction \(expected)", sourceLocation: sourceLocation)
             print("[kernel] \(path): swapon(2) \(name(kernel)), predicted \(prediction.errno ?? "-") (\(code))")
+
+            // The fix, run as printed, removes the refusal: the area then activates as predicted.
+            guard let fix = prediction.fix else { return }
+            let ran = try Runner.run("/bin/sh", ["-c", fix])
+            #expect(ran.status == 0, "\(fix): \(ran)", sourceLocation: sourceLocation)
+            let fixed = try BuiltBinary.run(["--json", path])
+            #expect(fixed.status == 0, "after \(fix): \(fixed.stdoutText)", sourceLocation: sourceLocation)
+            let verdict = try Kernel.activate(path, via: .syscall)
+            #expect(verdict.accepted, "after \(fix): \(verdict)", sourceLocation: sourceLocation)
+            print("[kernel] fix ran: \(fix)")
         }
 
         /// A good 16 MiB swap file (it activates before the test changes one thing about it).

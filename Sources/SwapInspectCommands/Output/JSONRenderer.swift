@@ -192,6 +192,12 @@ enum JSONRenderer {
             json.key("code"); json.string(finding.code.rawValue)
             json.key("message"); json.string(finding.message)
             json.key("fix"); json.string(finding.fix)
+            if !finding.alternatives.isEmpty {
+                json.key("alternatives")
+                json.beginArray()
+                for alternative in finding.alternatives { json.string(alternative) }
+                json.endArray()
+            }
             json.endObject()
         }
         json.endArray()

@@ -126,6 +126,11 @@ struct TextRenderer {
                 out.write(Escapes.visible(fix))
                 out.newline()
             }
+            for alternative in finding.alternatives {
+                out.write("     or: ")
+                out.write(Escapes.visible(alternative))
+                out.newline()
+            }
         }
     }
 
