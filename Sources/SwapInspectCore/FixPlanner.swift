@@ -60,7 +60,7 @@ struct FixPlanner {
         case .pagesizeMismatch:
             let other = signatures.first { $0.kind == .swapV1 }.map { ["swapinspect --page-size \($0.pageSize) \(path)"] } ?? []
             return (rewrite(mkswap()), other)
-        case .noSignature, .unsupportedVersion, .hibernationSignature, .tooManyBadPages, .fileBeyondLastPage:
+        case .noSignature, .unsupportedVersion, .tooManyBadPages, .fileBeyondLastPage:
             return (rewrite(mkswap()), [])
         case .badPageOutOfRange: return (rewrite(mkswap(checkBlocks: true)), [])
         case .tooSmall:

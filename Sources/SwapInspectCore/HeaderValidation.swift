@@ -140,8 +140,9 @@ public enum HeaderValidator {
     }
 
     static func hibernationFinding(_ header: SwapHeader, path: String) -> Finding {
+        // The image is a saved session: discarding it is the user's decision, so it is advice, not a fix.
         Finding(
-            .hibernationSignature,
-            "the area holds a hibernation image (\(header.signature)), not a swap header")
+            .hibernationSignature, "the area holds a hibernation image (\(header.signature)), not a swap header",
+            advice: "resume from it; or, to discard the saved session, mkswap \(path)")
     }
 }
