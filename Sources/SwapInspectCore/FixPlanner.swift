@@ -30,6 +30,12 @@ struct FixPlanner {
             report.findings[index].fix = fix
             report.findings[index].alternatives = alternatives
         }
+        // The refusal carries its finding too: the same fix there.
+        if let refused = report.activation?.refusal?.finding {
+            let (fix, alternatives) = planner.fix(for: refused)
+            report.activation?.refusal?.finding.fix = fix
+            report.activation?.refusal?.finding.alternatives = alternatives
+        }
     }
 
     /// A probe's findings (no model: a fix that recreates a file is left out).

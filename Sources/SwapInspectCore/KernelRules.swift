@@ -16,7 +16,6 @@ public enum KernelRules {
 
     /// `read_swap_header` reads one page: a shorter file has no signature where the kernel looks.
     static func fileSmallerThanPage(_ facts: AreaFacts, pageSize: Int) -> Refusal {
-        let path = facts.path
         let finding = Finding(
             .tooSmall,
             facts.size == 0

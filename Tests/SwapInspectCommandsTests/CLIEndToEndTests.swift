@@ -32,6 +32,13 @@ extension Scenario {
     }
 
     /// A good swap file, a world-readable one (a warning, exit 1 only under --strict) and a missing path.
+    /// A good swap file and 16 MiB of random bytes (no signature).
+    static func goodAndRandom(_ dir: TemporaryDirectory) throws -> (good: String, random: String) {
+        let random = dir.file("random")
+        try Fixture.writeFile(random, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(65536))
+        return (try good(dir), random)
+    }
+
     /// What `probe` is tried on: a good swap file, 16 MiB of random bytes, a 64K-page header and a FIFO.
     static func probeInputs(_ dir: TemporaryDirectory) throws -> (good: String, random: String, p64k: String, fifo: String) {
         let good = try good(dir)

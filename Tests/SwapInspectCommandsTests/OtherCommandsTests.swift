@@ -60,9 +60,7 @@ struct OtherCommandsTests {
 
     @Test func activateDryRunNeverActivates() throws {
         let dir = try TemporaryDirectory()
-        let good = try Scenario.good(dir)
-        let random = dir.file("random")
-        try Fixture.writeFile(random, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(65536))
+        let (good, random) = try Scenario.goodAndRandom(dir)
         defer {
             Self.swapoffIfActive([good, random])
             dir.remove()

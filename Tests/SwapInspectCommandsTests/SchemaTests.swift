@@ -226,9 +226,7 @@ struct SchemaTests {
     /// `activate --dry-run` and `deactivate` of an area that is not active: never a system call.
     @Test func activateDryRunAndDeactivateOfAnInactiveArea() throws {
         let dir = try TemporaryDirectory()
-        let good = try Scenario.good(dir)
-        let random = dir.file("random")
-        try Fixture.writeFile(random, size: 16 * Fixture.mebibyte, prefix: Fixture.randomBytes(65536))
+        let (good, random) = try Scenario.goodAndRandom(dir)
         defer {
             OtherCommandsTests.swapoffIfActive([good, random])
             dir.remove()
