@@ -21,5 +21,6 @@ if ((EUID != 0)); then
     fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${run[@]}" apt-get update -qq
-"${run[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another apt run (a second make, unattended-upgrades) holds the lock for a while: wait for it.
+"${run[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+"${run[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
