@@ -40,7 +40,9 @@ struct Activate: ParsableCommand {
 
     @OptionGroup var simulation: SimulationOptions
 
-    @Argument(help: ArgumentHelp("The swap file or swap device to activate.", valueName: "path"), completion: .file())
+    @Argument(
+        help: ArgumentHelp("The swap file or swap device to activate.", valueName: "path"),
+        completion: .custom { _, _, prefix in AreaCompletions.swapLooking(prefix) })
     var path: String
 
     func validate() throws {

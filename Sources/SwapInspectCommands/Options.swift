@@ -134,7 +134,8 @@ struct PageSizeOption: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
+            "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"),
+        completion: .list(SwapHeaderLayout.candidatePageSizes.map { "\($0)" }))
     var pageSize: Int?
 
     func validate() throws {

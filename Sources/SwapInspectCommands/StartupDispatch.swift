@@ -45,6 +45,17 @@ enum StartupDispatch {
         return out
     }
 
+    /// The shell of `--generate-completion-script SHELL` (or `=SHELL`), nil for anything else (which
+    /// ArgumentParser answers, errors included).
+    static func completionScriptShell(_ arguments: [String]) -> CompletionShell? {
+        let option = "--generate-completion-script"
+        switch arguments.count {
+        case 2 where arguments[0] == option: return CompletionShell(rawValue: arguments[1])
+        case 1 where arguments[0].hasPrefix(option + "="): return CompletionShell(rawValue: String(arguments[0].dropFirst(option.count + 1)))
+        default: return nil
+        }
+    }
+
     /// `help NAME` for a NAME that is no subcommand: the one-line error, else nil.
     static func unknownHelpTopic(_ arguments: [String]) -> String? {
         guard arguments.first == "help", arguments.count >= 2 else { return nil }

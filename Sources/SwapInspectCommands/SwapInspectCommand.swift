@@ -35,6 +35,16 @@ public struct SwapInspectCommand: ParsableCommand {
             print(configuration.version)
             exit()
         }
+        if let shell = StartupDispatch.completionScriptShell(arguments) {
+            // ArgumentParser's script with the default subcommand added (CompletionScripts).
+            do {
+                print(try CompletionScripts.script(for: shell), terminator: "")
+                exit()
+            } catch {
+                printError("\(error)")
+                exit(withError: ExitCode.failure)
+            }
+        }
         if let unknown = StartupDispatch.unknownHelpTopic(arguments) {
             // ArgumentParser's help subcommand prints the root's help and exits 0 for a name it does not
             // know; a usage error is exit 64, with the usage line, as for any other unknown name.
