@@ -93,12 +93,12 @@ struct CompletionShellTests {
 
     @Test(arguments: Shell.allCases)
     func candidatesComeFromTheCommands(_ shell: Shell) throws {
+        defer { scratch.remove(); drivers.remove() }
         guard Self.available(shell) else {
             try #require(ProcessInfo.processInfo.environment["CI"] != "true", "\(shell) is not installed (Makefile DEBIAN_PACKAGES)")
             print("skipping \(shell) completion tests: \(shell) is not installed")
             return
         }
-        defer { scratch.remove(); drivers.remove() }
         // The default subcommand: paths, after the command and after an option of inspect.
         let first = try candidates(shell, "swapinspect my")
         #expect(first.isSuperset(of: ["myswap", "mything"]) && !first.isDisjoint(with: ["mydir", "mydir/"]), "\(shell): \(first)")
