@@ -64,6 +64,23 @@ struct ListColumnsTests {
         try Golden.compare(Self.render(ListTable(layout: bytes, bytes: true)), name: "list-bytes-noheadings")
     }
 
+    /// probe's field table takes the same --output, --noheadings and --raw.
+    @Test func probeTableTakesTheTableOptions() throws {
+        let directory = try TemporaryDirectory(prefix: "swapinspect-probe-table")
+        defer { directory.remove() }
+        let path = directory.path + "/a swap"
+        try Fixture.swapFile(path, mkswapArguments: ["-L", "my label"])
+        let run = try Runner.swapinspect(["probe", "--output=FIELD,LIBBLKID", "--noheadings", "--raw", path])
+        #expect(run.status == 0, "\(run)")
+        let lines = run.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasSuffix("a swap: file, 16.0 MiB") == true, "\(run.stdoutText)")
+        #expect(lines.contains("TYPE swap") && lines.contains("LABEL my\\x20label"), "\(run.stdoutText)")
+        #expect(!lines.contains { $0.hasPrefix("FIELD") })
+        let headed = try Runner.swapinspect(["probe", "--output", "+FIELD", path])
+        #expect(headed.stdoutText.contains("FIELD      SWAPINSPECT"), "\(headed)")
+        #expect(try Runner.swapinspect(["probe", "--output=SIZE", path]).status == 64, "a list column is no probe column")
+    }
+
     /// Label values escape `\`, `"` and newline; every family once; promtool runs on real areas in the kernel tests.
     @Test func prometheusMatchesGolden() throws {
         var hostile = GoldenTextTests.okOneExtent()
