@@ -10,7 +10,28 @@ enum AreaCompletions {
 
     /// `deactivate`: the active areas, as /proc/swaps names them.
     static func activeAreas(_ prefix: String) -> [String] {
-        SwapControl.activeAreas().map(\.name).filter { $0.hasPrefix(prefix) }
+        forShell(SwapControl.activeAreas().map(\.name).filter { $0.hasPrefix(prefix) })
+    }
+
+    /// Paths as the requesting shell's script reads the list (ArgumentParser sets `SAP_SHELL`): bash
+    /// passes it through `compgen -W`, which expands each word (quote removal: `"`, `'`, `\`, `$`, a
+    /// backquote are escaped); zsh through `_describe`, where `\` and `:` are special; fish takes it as is.
+    static func forShell(_ paths: [String]) -> [String] {
+        let shell = getenv("SAP_SHELL").map { String(cString: $0) }
+        let specials: String
+        switch shell {
+        case "bash": specials = "\\\"'$`"
+        case "zsh": specials = "\\:"
+        default: return paths
+        }
+        return paths.map { path in
+            var out = ""
+            for character in path {
+                if specials.contains(character) { out.append("\\") }
+                out.append(character)
+            }
+            return out
+        }
     }
 
     /// `activate`: in the directory being completed, the subdirectories (to go on) and the files and block
@@ -37,7 +58,7 @@ enum AreaCompletions {
                 candidates.append(path)
             }
         }
-        return candidates.sorted()
+        return forShell(candidates.sorted())
     }
 
     static func isSwapArea(_ path: String) -> Bool {

@@ -96,6 +96,25 @@ extension SwapInspectKernelTests {
                 }
             }
         }
+
+        /// `deactivate <TAB>` offers the areas of /proc/swaps (and no other file), in each shell.
+        @Test(arguments: CompletionDriver.Shell.allCases)
+        func deactivateCompletesTheActiveAreas(_ shell: CompletionDriver.Shell) throws {
+            guard CompletionDriver.available(shell) || KernelPrerequisites.requiredByCI else {
+                print("skipping deactivate completion in \(shell): \(shell) is not installed")
+                return
+            }
+            let driver = try CompletionDriver()
+            defer { driver.remove() }
+            try Self.withActiveAreas { prefix, paths in
+                let offered = try driver.candidates(shell, "swapinspect deactivate ", in: prefix)
+                // A tab in a name is beyond what the shells' completion lists carry (they split on it).
+                for path in paths where !path.contains("\t") {
+                    #expect(offered.contains(path), "\(shell): \(path) not in \(offered.sorted())")
+                }
+                #expect(offered.allSatisfy { !$0.hasSuffix("/") }, "\(shell): directories offered: \(offered.sorted())")
+            }
+        }
     }
 }
 
