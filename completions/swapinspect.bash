@@ -144,7 +144,7 @@ __swapinspect_custom_complete() {
     "${COMP_WORDS[0]}" "${@}" "${words[@]}"
 }
 
-_swapinspect() {
+_swapinspect_root() {
     local state
     state="$(shopt -p;shopt -po)"
     trap "${state//$'\n'/;}" RETURN
@@ -186,14 +186,27 @@ _swapinspect() {
 
 _swapinspect_inspect() {
     repeating_flags=()
-    non_repeating_flags=(--json --extents --strict --sync --version -h --help)
+    non_repeating_flags=(-J --json --extents --strict --sync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--page-size --model --mapper)
+    non_repeating_options=(--format --output-file --color --page-size --model --mapper)
     __swapinspect_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __swapinspect_add_completions -W 'text'$'\n''json'$'\n''prometheus'
+        return
+        ;;
+    '--output-file')
+        __swapinspect_add_completions -o plusdirs -fX '!*.@(prom)'
+        return
+        ;;
+    '--color')
+        __swapinspect_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
         return
         ;;
     '--model')
@@ -217,13 +230,25 @@ _swapinspect_inspect() {
 
 _swapinspect_image() {
     repeating_flags=()
-    non_repeating_flags=(--json --extents --strict --scan --version -h --help)
+    non_repeating_flags=(-J --json --extents --strict --scan --version -h --help)
     repeating_options=(--path)
-    non_repeating_options=(--partition --offset --page-size)
+    non_repeating_options=(--format --output-file --color --partition --offset --page-size)
     __swapinspect_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __swapinspect_add_completions -W 'text'$'\n''json'$'\n''prometheus'
+        return
+        ;;
+    '--output-file')
+        __swapinspect_add_completions -o plusdirs -fX '!*.@(prom)'
+        return
+        ;;
+    '--color')
+        __swapinspect_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--path')
         return
         ;;
@@ -234,6 +259,7 @@ _swapinspect_image() {
         return
         ;;
     '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
         return
         ;;
     esac
@@ -249,14 +275,31 @@ _swapinspect_image() {
 
 _swapinspect_list() {
     repeating_flags=()
-    non_repeating_flags=(--json --extents --strict --sync --version -h --help)
+    non_repeating_flags=(-J --json --extents --strict --noheadings --raw --output-all --bytes --sync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--page-size --model --mapper)
+    non_repeating_options=(--format --output-file --color --output --page-size --model --mapper)
     __swapinspect_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __swapinspect_add_completions -W 'text'$'\n''json'$'\n''prometheus'
+        return
+        ;;
+    '--output-file')
+        __swapinspect_add_completions -o plusdirs -fX '!*.@(prom)'
+        return
+        ;;
+    '--color')
+        __swapinspect_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--output')
+        __swapinspect_add_completions -W "$(__swapinspect_custom_complete ---completion list -- --output "${COMP_CWORD}" "$(__swapinspect_cursor_index_in_current_word)")"
+        return
+        ;;
     '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
         return
         ;;
     '--model')
@@ -272,14 +315,19 @@ _swapinspect_list() {
 
 _swapinspect_probe() {
     repeating_flags=()
-    non_repeating_flags=(--json --strict --version -h --help)
+    non_repeating_flags=(-J --json --strict --noheadings --raw --output-all --version -h --help)
     repeating_options=()
-    non_repeating_options=(--page-size)
+    non_repeating_options=(--page-size --output)
     __swapinspect_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
+        return
+        ;;
+    '--output')
+        __swapinspect_add_completions -W "$(__swapinspect_custom_complete ---completion probe -- --output "${COMP_CWORD}" "$(__swapinspect_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -310,6 +358,7 @@ _swapinspect_activate() {
         return
         ;;
     '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
         return
         ;;
     '--model')
@@ -325,7 +374,7 @@ _swapinspect_activate() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __swapinspect_add_completions -f
+        __swapinspect_add_completions -W "$(__swapinspect_custom_complete ---completion activate -- positional@0 "${COMP_CWORD}" "$(__swapinspect_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -333,7 +382,7 @@ _swapinspect_activate() {
 
 _swapinspect_deactivate() {
     repeating_flags=()
-    non_repeating_flags=(--if-needed --json --version -h --help)
+    non_repeating_flags=(--if-needed -J --json --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __swapinspect_offer_flags_options 1
@@ -341,7 +390,7 @@ _swapinspect_deactivate() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __swapinspect_add_completions -f
+        __swapinspect_add_completions -W "$(__swapinspect_custom_complete ---completion deactivate -- positional@0 "${COMP_CWORD}" "$(__swapinspect_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -356,3 +405,32 @@ _swapinspect_help() {
 }
 
 complete -o filenames -F _swapinspect swapinspect
+# swapinspect: inspect is the default subcommand. Unless the first argument names a subcommand
+# (or is being typed and is no option), complete as if `inspect` were written after the command.
+# And --option=value: bash splits the word at '=' (COMP_WORDBREAKS); the functions above read
+# --option value, which the command takes too.
+_swapinspect() {
+    local -a COMP_WORDS=("${COMP_WORDS[@]}")
+    local -i COMP_CWORD="${COMP_CWORD}" COMP_POINT="${COMP_POINT}"
+    local COMP_LINE="${COMP_LINE}"
+    if [[ "${COMP_CWORD}" -ge 2 && "${COMP_WORDS[COMP_CWORD-1]}" == = && "${COMP_WORDS[COMP_CWORD-2]}" == --* ]]; then
+        local option="${COMP_WORDS[COMP_CWORD-2]}"
+        COMP_WORDS=("${COMP_WORDS[@]:0:COMP_CWORD-1}" "${COMP_WORDS[@]:COMP_CWORD}")
+        COMP_CWORD=$((COMP_CWORD - 1))
+        COMP_LINE="${COMP_LINE/"${option}="/"${option} "}"
+    fi
+    local -i first=1
+    if [[ "${COMP_CWORD}" -gt 1 && ! "${COMP_WORDS[1]}" =~ ^(inspect|image|list|probe|activate|deactivate|help)$ ]] \
+        || [[ "${COMP_CWORD}" -eq 1 && "${COMP_WORDS[1]}" == -* ]]; then
+        COMP_WORDS=("${COMP_WORDS[0]}" inspect "${COMP_WORDS[@]:1}")
+        COMP_CWORD=$((COMP_CWORD + 1))
+        COMP_LINE="${COMP_WORDS[0]} inspect${COMP_LINE:${#COMP_WORDS[0]}}"
+        COMP_POINT=$((COMP_POINT + 8))
+        first=0
+    fi
+    _swapinspect_root "${1}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    if [[ "${first}" -eq 1 && "${COMP_CWORD}" -eq 1 ]]; then
+        local path
+        while IFS='' read -r path; do COMPREPLY+=("${path}"); done < <(compgen -f -- "${COMP_WORDS[1]}")
+    fi
+}

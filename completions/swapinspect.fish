@@ -23,24 +23,24 @@ function __swapinspect_parse_tokens -S
         __swapinspect_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'inspect'
-            __swapinspect_parse_subcommand -r 1 'json' 'extents' 'strict' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
+            __swapinspect_parse_subcommand -r 1 'J/json' 'extents' 'strict' 'format=' 'output-file=' 'color=' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'image'
-            __swapinspect_parse_subcommand 1 'json' 'extents' 'strict' 'path=+' 'partition=' 'offset=' 'scan' 'page-size=' 'version' 'h/help'
+            __swapinspect_parse_subcommand 1 'J/json' 'extents' 'strict' 'format=' 'output-file=' 'color=' 'path=+' 'partition=' 'offset=' 'scan' 'page-size=' 'version' 'h/help'
         case 'list'
-            __swapinspect_parse_subcommand 0 'json' 'extents' 'strict' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
+            __swapinspect_parse_subcommand 0 'J/json' 'extents' 'strict' 'format=' 'output-file=' 'color=' 'noheadings' 'raw' 'output=' 'output-all' 'bytes' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'probe'
-            __swapinspect_parse_subcommand -r 1 'json' 'strict' 'page-size=' 'version' 'h/help'
+            __swapinspect_parse_subcommand -r 1 'J/json' 'strict' 'page-size=' 'noheadings' 'raw' 'output=' 'output-all' 'version' 'h/help'
         case 'activate'
             __swapinspect_parse_subcommand 1 'priority=' 'discard=' 'dry-run' 'if-needed' 'json' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'deactivate'
-            __swapinspect_parse_subcommand 1 'if-needed' 'json' 'version' 'h/help'
+            __swapinspect_parse_subcommand 1 'if-needed' 'J/json' 'version' 'h/help'
         case 'help'
             __swapinspect_parse_subcommand -r 1 'version'
         end
     end
 end
 
-function __swapinspect_tokens
+function __swapinspect_tokens_raw
     if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
         commandline --tokens-raw $argv
     else
@@ -98,57 +98,102 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positio
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'activate' -d 'Preflight a swap area as \'inspect\' does, then activate it with swapon(2).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'deactivate' -d 'Deactivate a swap area with swapoff(2).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" extents' -l 'extents' -d 'List every swap extent (default: the first and last few).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" strict' -l 'strict' -d 'Warnings also make the exit status 1.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" format' -l 'format' -d 'text, json (as --json) or prometheus (the text exposition format, for node_exporter\'s textfile collector).' -rfka 'text json prometheus'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" output-file' -l 'output-file' -d 'With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'prom\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" color' -l 'color' -d 'Colour the verdicts: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never.' -rfka 'auto always never'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" model' -l 'model' -d 'The kernel activation path to simulate (auto: the one the file system uses).' -rfka 'auto generic iomap btrfs'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" mapper' -l 'mapper' -d 'How physical blocks are found (auto: FIEMAP, falling back to FIBMAP).' -rfka 'auto fiemap fibmap'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" sync' -l 'sync' -d 'Flush the file\'s dirty data before mapping (FIEMAP_FLAG_SYNC).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect inspect" -ge 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" extents' -l 'extents' -d 'List every swap extent (default: the first and last few).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" strict' -l 'strict' -d 'Warnings also make the exit status 1.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" format' -l 'format' -d 'text, json (as --json) or prometheus (the text exposition format, for node_exporter\'s textfile collector).' -rfka 'text json prometheus'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" output-file' -l 'output-file' -d 'With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'prom\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" color' -l 'color' -d 'Colour the verdicts: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never.' -rfka 'auto always never'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image"' -l 'path' -d 'A swap file inside the image (repeatable; default: the swap entries of the image\'s /etc/fstab, else /swapfile, /swap.img, /swap/swapfile).' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" partition' -l 'partition' -d 'Only this partition of a whole-disk image (its number, as in sda2).' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" offset' -l 'offset' -d 'Only the file system or swap area starting this many bytes into the image.' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" scan' -l 'scan' -d 'Also walk the inode table for every regular file whose first page carries a swap or hibernation signature.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect image" -eq 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" extents' -l 'extents' -d 'List every swap extent (default: the first and last few).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" strict' -l 'strict' -d 'Warnings also make the exit status 1.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" format' -l 'format' -d 'text, json (as --json) or prometheus (the text exposition format, for node_exporter\'s textfile collector).' -rfka 'text json prometheus'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" output-file' -l 'output-file' -d 'With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'prom\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" color' -l 'color' -d 'Colour the verdicts: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never.' -rfka 'auto always never'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" noheadings' -l 'noheadings' -d 'Print no header line.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" raw' -l 'raw' -d 'Raw table: one space between cells, blanks, backslashes and non-printable bytes as \\xNN (as util-linux).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" output' -l 'output' -d 'The columns to print, comma-separated; +COL,… appends to the default ones.' -rfka '(__swapinspect_custom_completion ---completion list -- --output (count (__swapinspect_tokens -pc)) (__swapinspect_tokens -tC))'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" output-all' -l 'output-all' -d 'Print every column.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" bytes' -l 'bytes' -d 'SIZE, USED and SPAN in bytes (default: as swapon prints them, 128M).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" model' -l 'model' -d 'The kernel activation path to simulate (auto: the one the file system uses).' -rfka 'auto generic iomap btrfs'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" mapper' -l 'mapper' -d 'How physical blocks are found (auto: FIEMAP, falling back to FIBMAP).' -rfka 'auto fiemap fibmap'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" sync' -l 'sync' -d 'Flush the file\'s dirty data before mapping (FIEMAP_FLAG_SYNC).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect list" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" strict' -l 'strict' -d 'Warnings also make the exit status 1.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" noheadings' -l 'noheadings' -d 'Print no header line.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" raw' -l 'raw' -d 'Raw table: one space between cells, blanks, backslashes and non-printable bytes as \\xNN (as util-linux).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" output' -l 'output' -d 'The columns to print, comma-separated; +COL,… appends to the default ones.' -rfka '(__swapinspect_custom_completion ---completion probe -- --output (count (__swapinspect_tokens -pc)) (__swapinspect_tokens -tC))'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" output-all' -l 'output-all' -d 'Print every column.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect probe" -ge 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect probe" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" priority' -l 'priority' -d 'Swap priority, 0 to 32767 (default: the kernel\'s automatic one).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" priority' -l 'priority' -d 'Swap priority, 0 to 32767; -1 (as swapon\'s) is the kernel\'s automatic one, the default.' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" discard' -l 'discard' -d 'Discard policy: --discard (all), --discard=once (the whole area at swapon) or --discard=pages (freed pages).' -rfka 'all once pages'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" dry-run' -l 'dry-run' -d 'Preflight only: do not call swapon(2).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" if-needed' -l 'if-needed' -d 'An area that is already active is success, with no change.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" model' -l 'model' -d 'The kernel activation path to simulate (auto: the one the file system uses).' -rfka 'auto generic iomap btrfs'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" mapper' -l 'mapper' -d 'How physical blocks are found (auto: FIEMAP, falling back to FIBMAP).' -rfka 'auto fiemap fibmap'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" sync' -l 'sync' -d 'Flush the file\'s dirty data before mapping (FIEMAP_FLAG_SYNC).'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect activate" -eq 1' -F
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect activate" -eq 1' -fka '(__swapinspect_custom_completion ---completion activate -- positional@0 (count (__swapinspect_tokens -pc)) (__swapinspect_tokens -tC))'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" if-needed' -l 'if-needed' -d 'An area that is not active is success, with no change.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect deactivate" -eq 1' -F
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect deactivate" -eq 1' -fka '(__swapinspect_custom_completion ---completion deactivate -- positional@0 (count (__swapinspect_tokens -pc)) (__swapinspect_tokens -tC))'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect help" version' -l 'version' -d 'Show the version.'
+# swapinspect: inspect is the default subcommand. Unless the first argument names a subcommand
+# (or is being typed and is no option), the tokens read as if `inspect` were written after the command.
+function __swapinspect_tokens
+    if test "$argv" = -tC
+        # The cursor in the current token; without an editor (`complete -C` in `fish -c`) there is
+        # none, and the cursor is at the end of the line.
+        set -l cursor (__swapinspect_tokens_raw -tC 2>/dev/null)
+        test -n "$cursor"; or set cursor (string length -- "$(__swapinspect_tokens_raw -t)")
+        printf '%s
+' $cursor
+        return
+    end
+    set -l tokens (__swapinspect_tokens_raw $argv)
+    if string match -qr -- '^-[a-zA-Z]*t' $argv
+        printf '%s\n' $tokens
+        return
+    end
+    set -l before (__swapinspect_tokens_raw -pc)
+    set -l current (__swapinspect_tokens_raw -t)
+    if begin; test (count $before) -gt 1; and not contains -- $before[2] inspect image list probe activate deactivate help; end
+        or begin; test (count $before) -eq 1; and string match -q -- '-*' "$current"; end
+        set tokens $tokens[1] inspect $tokens[2..]
+    end
+    printf '%s\n' $tokens
+end
+
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -F

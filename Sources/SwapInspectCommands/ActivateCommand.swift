@@ -16,7 +16,10 @@ struct Activate: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Swap priority, 0 to 32767 (default: the kernel's automatic one).", valueName: "n"))
+    // Unconditional: `--priority -1` is a value, not an option (swapon(8) takes it so).
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Swap priority, 0 to 32767; -1 (as swapon's) is the kernel's automatic one, the default.", valueName: "n"))
     var priority: Int?
 
     @Option(
@@ -37,17 +40,20 @@ struct Activate: ParsableCommand {
 
     @OptionGroup var simulation: SimulationOptions
 
-    @Argument(help: ArgumentHelp("The swap file or swap device to activate.", valueName: "path"), completion: .file())
+    @Argument(
+        help: ArgumentHelp("The swap file or swap device to activate.", valueName: "path"),
+        completion: .custom { _, _, prefix in AreaCompletions.swapLooking(prefix) })
     var path: String
 
     func validate() throws {
-        if let priority, !(0...SwapFlags.maxPriority).contains(priority) {
-            throw ValidationError("--priority must be between 0 and \(SwapFlags.maxPriority) (got \(priority))")
+        if let priority, !(-1...SwapFlags.maxPriority).contains(priority) {
+            throw ValidationError("--priority must be between -1 and \(SwapFlags.maxPriority) (got \(priority))")
         }
     }
 
     func run() throws {
-        let flags = SwapFlags(priority: priority, discard: discard)
+        // swapon(2) takes a priority only as SWAP_FLAG_PREFER with 0…32767; without it the kernel picks one.
+        let flags = SwapFlags(priority: priority.flatMap { $0 < 0 ? nil : $0 }, discard: discard)
         var record = ActionRecord(command: "activate", path: path, dryRun: dryRun, flags: flags.rawValue, message: "")
         if !dryRun && !SwapControl.hasSysAdmin {
             let message = "\(path): activate needs CAP_SYS_ADMIN: run as root (or use --dry-run for the preflight alone)"

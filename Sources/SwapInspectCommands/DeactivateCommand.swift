@@ -13,10 +13,12 @@ struct Deactivate: ParsableCommand {
     @Flag(name: .long, help: "An area that is not active is success, with no change.")
     var ifNeeded = false
 
-    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
+    @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
     var json = false
 
-    @Argument(help: ArgumentHelp("The active swap file or swap device.", valueName: "path"), completion: .file())
+    @Argument(
+        help: ArgumentHelp("The active swap file or swap device.", valueName: "path"),
+        completion: .custom { _, _, prefix in AreaCompletions.activeAreas(prefix) })
     var path: String
 
     func run() throws {

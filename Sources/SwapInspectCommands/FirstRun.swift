@@ -9,6 +9,6 @@ enum FirstRun {
             try List.show(output: output, simulation: simulation)
             return
         }
-        CommandOutput.firstRun.write(OutputFormat(json: output.json))
+        try CommandOutput.firstRun.write(OutputFormat(output), to: output.outputFile)
     }
 }

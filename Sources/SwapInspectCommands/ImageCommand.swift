@@ -76,7 +76,7 @@ struct Image: ParsableCommand {
         }
         // Each error names what failed: the image, a partition of it, or a file inside it (IMAGE:PATH).
         let errors = audit.errors.map { (path: $0.path, message: $0.description) }
-        CommandOutput.reports(audit.reports, errors: errors).write(OutputFormat(json: output.json, allExtents: output.extents))
+        try CommandOutput.reports(audit.reports, errors: errors).write(OutputFormat(output), to: output.outputFile)
         let status = ExitPolicy.status(reports: audit.reports, errorCount: audit.errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

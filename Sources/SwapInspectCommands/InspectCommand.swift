@@ -35,7 +35,7 @@ struct Inspect: ParsableCommand {
             status = max(status, ExitPolicy.status(report, strict: output.strict))
             stream.add(report)
         }
-        stream.finish(errors: errors)
+        try stream.finish(errors: errors)
         status = max(status, ExitPolicy.status(reports: [], errorCount: errors.count, strict: output.strict))
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

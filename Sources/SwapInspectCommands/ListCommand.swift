@@ -8,19 +8,25 @@ struct List: ParsableCommand {
         commandName: "list",
         abstract: "List every active swap area (/proc/swaps), each inspected.",
         discussion: """
-            Columns in the spirit of util-linux 'swapon --show' (NAME TYPE SIZE USED PRIO UUID LABEL) plus \
-            the kernel's extent count, span and the resume_offset for hibernation.
-            """
+            The columns of util-linux 'swapon --show' (NAME TYPE SIZE USED PRIO UUID LABEL, sizes as it prints \
+            them: 128M, 0B), then the kernel's extent count, span and the resume_offset for hibernation. \
+            Available columns (--output):
+            """ + "\n" + ColumnList<ListColumn>.helpLines
     )
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var table: TableOptions<ListColumn>
+
+    @Flag(name: .long, help: "SIZE, USED and SPAN in bytes (default: as swapon prints them, 128M).")
+    var bytes = false
+
     @OptionGroup var simulation: SimulationOptions
 
     func run() throws {
-        try Self.show(output: output, simulation: simulation)
+        try Self.show(output: output, table: ListTable(layout: table.layout, bytes: bytes), simulation: simulation)
     }
 
-    static func show(output: OutputOptions, simulation: SimulationOptions) throws {
+    static func show(output: OutputOptions, table: ListTable = ListTable(), simulation: SimulationOptions) throws {
         var areas: [ListedArea] = []
         var errors: [ErrorLine] = []
         for entry in SwapControl.activeAreas() {
@@ -36,9 +42,10 @@ struct List: ParsableCommand {
             }
             areas.append(area)
         }
-        // The reports after the table are the full ones, without colour, as --extents asks.
-        let format = OutputFormat(json: output.json, colour: false, allExtents: true)
-        CommandOutput.areas(areas, errors: errors, showReports: output.extents).write(format)
+        // The reports after the table are the full ones, without colour unless asked for, as --extents asks.
+        var format = OutputFormat(output, allExtents: true)
+        if case .text = format, output.color == .auto { format = OutputFormat(json: false, colour: false, allExtents: true) }
+        try CommandOutput.areas(areas, errors: errors, showReports: output.extents, table: table).write(format, to: output.outputFile)
         let reports = areas.compactMap(\.report)
         let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }

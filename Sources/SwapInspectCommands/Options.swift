@@ -32,8 +32,29 @@ extension DiscardPolicy: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
 }
 
+/// `--format text|json|prometheus`.
+enum FormatChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case text, json, prometheus
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
+}
+
+/// `--color auto|always|never`, as util-linux spells it.
+enum ColorChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case auto, always, never
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
+
+    /// auto: stdout is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
+    var enabled: Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: isTerminal()
+        }
+    }
+}
+
 struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
+    @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
     var json = false
 
     @Flag(name: .long, help: "List every swap extent (default: the first and last few).")
@@ -41,6 +62,71 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Warnings also make the exit status 1.")
     var strict = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "text, json (as --json) or prometheus (the text exposition format, for node_exporter's textfile collector).",
+            valueName: "format"))
+    var format: FormatChoice?
+
+    @Option(
+        name: .customLong("output-file"),
+        help: ArgumentHelp(
+            "With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.",
+            valueName: "file"),
+        completion: .file(extensions: ["prom"]))
+    var outputFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Colour the verdicts: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    func validate() throws {
+        if json, let format, format != .json {
+            throw ValidationError("--json and --format=\(format.rawValue) cannot be combined")
+        }
+        if outputFile != nil && format != .prometheus {
+            throw ValidationError("--output-file needs --format=prometheus")
+        }
+        if let outputFile, outputFile.isEmpty || outputFile.hasSuffix("/") {
+            throw ValidationError("--output-file must name a file (got '\(outputFile)')")
+        }
+    }
+
+    var wantsJSON: Bool { json || format == .json }
+    var wantsPrometheus: Bool { format == .prometheus }
+}
+
+/// `--noheadings`, `--raw`, `--output`, `--output-all`: how a table is printed, as util-linux's tools take it.
+struct TableOptions<Column: TableColumn>: ParsableArguments {
+    @Flag(name: .long, help: "Print no header line.")
+    var noheadings = false
+
+    @Flag(name: .long, help: "Raw table: one space between cells, blanks, backslashes and non-printable bytes as \\xNN (as util-linux).")
+    var raw = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The columns to print, comma-separated; +COL,… appends to the default ones.", valueName: "list"),
+        completion: .custom { _, _, prefix in ColumnList<Column>.completions(prefix) })
+    var output: ColumnList<Column>?
+
+    @Flag(name: .long, help: "Print every column.")
+    var outputAll = false
+
+    func validate() throws {
+        if outputAll && output != nil { throw ValidationError("--output and --output-all cannot be combined") }
+    }
+
+    var layout: TableLayout<Column> {
+        TableLayout(columns: outputAll ? Array(Column.allCases) : output?.effective ?? Column.defaults, headings: !noheadings, raw: raw)
+    }
+}
+
+extension ColumnList: ExpressibleByArgument {
+    init?(argument: String) { self.init(argument) }
+    static var allValueStrings: [String] { Column.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { columns.map(\.rawValue).joined(separator: ",") }
 }
 
 /// `--page-size`, shared by every command that validates headers.
@@ -48,7 +134,8 @@ struct PageSizeOption: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"))
+            "The kernel page size to simulate, in bytes (default: this machine's).", valueName: "bytes"),
+        completion: .list(SwapHeaderLayout.candidatePageSizes.map { "\($0)" }))
     var pageSize: Int?
 
     func validate() throws {

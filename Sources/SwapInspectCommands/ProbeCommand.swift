@@ -16,13 +16,15 @@ struct Probe: ParsableCommand {
             """
     )
 
-    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
+    @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
     var json = false
 
     @Flag(name: .long, help: "Warnings also make the exit status 1.")
     var strict = false
 
     @OptionGroup var page: PageSizeOption
+
+    @OptionGroup var table: TableOptions<ProbeColumn>
 
     @Argument(help: ArgumentHelp("Files, block devices or images.", valueName: "path"), completion: .file())
     var paths: [String]
@@ -42,7 +44,7 @@ struct Probe: ParsableCommand {
                 printError(error.description)
             }
         }
-        CommandOutput.probes(results, errors: errors).write(OutputFormat(json: json))
+        CommandOutput.probes(results, errors: errors, table: table.layout).write(OutputFormat(json: json))
         var status = errors.isEmpty ? ExitStatus.ok : ExitStatus.cannotInspect
         for result in results {
             status = max(status, ExitPolicy.status(findings: result.findings, undetermined: false, strict: strict))

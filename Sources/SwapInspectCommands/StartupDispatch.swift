@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwapInspectCore
 
 /// The start-up fast path: the one command an invocation runs, parsed without the whole command tree.
 ///
@@ -17,6 +18,54 @@ import ArgumentParser
 /// usage or validation error) makes this return nil, and the full parse answers exactly as before:
 /// help, usage lines, error messages and completion scripts come from it alone.
 enum StartupDispatch {
+    /// `--discard` takes an optional value: `--discard=once`, `--discard once` (a policy name as the next
+    /// word, as the completions offer it) or `--discard` alone, which means all. Rewritten to the
+    /// attached form before any parse. A path named like a policy is written `./once`.
+    static func normalized(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            index += 1
+            if token == "--" {
+                out += arguments[(index - 1)...]
+                break
+            }
+            guard token == "--discard" else {
+                out.append(token)
+                continue
+            }
+            if index < arguments.count, DiscardPolicy(argument: arguments[index]) != nil {
+                out.append("--discard=" + arguments[index])
+                index += 1
+            } else {
+                out.append("--discard=all")
+            }
+        }
+        return out
+    }
+
+    /// The shell of `--generate-completion-script SHELL` (or `=SHELL`), nil for anything else (which
+    /// ArgumentParser answers, errors included).
+    static func completionScriptShell(_ arguments: [String]) -> CompletionShell? {
+        let option = "--generate-completion-script"
+        switch arguments.count {
+        case 2 where arguments[0] == option: return CompletionShell(rawValue: arguments[1])
+        case 1 where arguments[0].hasPrefix(option + "="): return CompletionShell(rawValue: String(arguments[0].dropFirst(option.count + 1)))
+        default: return nil
+        }
+    }
+
+    /// `help NAME` for a NAME that is no subcommand: the one-line error, else nil.
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help", arguments.count >= 2 else { return nil }
+        let names = SwapInspectCommand.configuration.subcommands.map { $0.configuration.commandName ?? "" }
+        let topic = arguments[1]
+        // Options (help -h, help --version) stay ArgumentParser's.
+        if topic.hasPrefix("-") || names.contains(topic) { return nil }
+        return "unknown subcommand '\(topic)' (subcommands: \(names.joined(separator: ", ")))"
+    }
+
     /// The parsed command to run, or nil when only the full parse can answer.
     static func command(for arguments: [String]) -> ParsableCommand? {
         let root = SwapInspectCommand.configuration
@@ -54,9 +103,11 @@ enum QuickSyntax {
     /// conformance for the runtime to look up on every start.
     typealias Names = (flags: [String], options: [String])
     static let pageSize = "page-size"
-    static let inspect: Names = (["json", "extents", "strict", "sync"], [pageSize, "model", "mapper"])
-    static let list = inspect
-    static let probe: Names = (["json", "strict"], [pageSize])
+    static let output: Names = (["json", "extents", "strict"], ["format", "output-file", "color"])
+    static let table: Names = (["noheadings", "raw", "output-all"], ["output"])
+    static let inspect: Names = (output.flags + ["sync"], output.options + [pageSize, "model", "mapper"])
+    static let list: Names = (inspect.flags + table.flags + ["bytes"], inspect.options + table.options)
+    static let probe: Names = (["json", "strict"] + table.flags, [pageSize] + table.options)
 
     struct Unsupported: Error {}
 
@@ -117,11 +168,26 @@ enum QuickSyntax {
 }
 
 extension OutputOptions {
-    init(quick tokens: QuickSyntax.Tokens) {
+    init(quick tokens: QuickSyntax.Tokens) throws {
         self.init()
         json = tokens.flag("json")
         extents = tokens.flag("extents")
         strict = tokens.flag("strict")
+        format = try tokens.value("format")
+        outputFile = try tokens.value("output-file")
+        color = try tokens.value("color") ?? .auto
+        try validate()
+    }
+}
+
+extension TableOptions {
+    init(quick tokens: QuickSyntax.Tokens) throws {
+        self.init()
+        noheadings = tokens.flag("noheadings")
+        raw = tokens.flag("raw")
+        output = try tokens.value("output")
+        outputAll = tokens.flag("output-all")
+        try validate()
     }
 }
 
@@ -147,7 +213,7 @@ extension SimulationOptions {
 extension Inspect {
     init(quick tokens: QuickSyntax.Tokens) throws {
         self.init()
-        output = OutputOptions(quick: tokens)
+        output = try OutputOptions(quick: tokens)
         simulation = try SimulationOptions(quick: tokens)
         paths = tokens.positionals
         try validate()
@@ -158,7 +224,9 @@ extension List {
     init(quick tokens: QuickSyntax.Tokens) throws {
         guard tokens.positionals.isEmpty else { throw QuickSyntax.Unsupported() }
         self.init()
-        output = OutputOptions(quick: tokens)
+        output = try OutputOptions(quick: tokens)
+        table = try TableOptions(quick: tokens)
+        bytes = tokens.flag("bytes")
         simulation = try SimulationOptions(quick: tokens)
         try validate()
     }
@@ -171,6 +239,7 @@ extension Probe {
         json = tokens.flag("json")
         strict = tokens.flag("strict")
         page = try PageSizeOption(quick: tokens)
+        table = try TableOptions(quick: tokens)
         paths = tokens.positionals
         try validate()
     }

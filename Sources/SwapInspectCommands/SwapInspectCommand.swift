@@ -25,16 +25,30 @@ public struct SwapInspectCommand: ParsableCommand {
 
     public init() {}
 
-    /// `--discard` takes an optional value (`--discard`, `--discard=once`): a bare one means all.
-    ///
-    /// Start-up (README, Performance): `--version` alone is answered without parsing, and the command
-    /// to run is parsed on its own (`StartupDispatch`); everything else is ArgumentParser's full parse.
+    /// Start-up (README, Performance): `--version` (or `-V`, as util-linux spells it) alone is answered
+    /// without parsing, and the command to run is parsed on its own (`StartupDispatch`); everything else
+    /// is ArgumentParser's full parse.
     public static func main() {
-        let arguments = CommandLine.arguments.dropFirst().map { $0 == "--discard" ? "--discard=all" : $0 }
-        if arguments == ["--version"] {
+        let arguments = StartupDispatch.normalized(Array(CommandLine.arguments.dropFirst()))
+        if arguments == ["--version"] || arguments == ["-V"] {
             // What ArgumentParser does for it (the version line on stdout, exit 0).
             print(configuration.version)
             exit()
+        }
+        if let shell = StartupDispatch.completionScriptShell(arguments) {
+            // ArgumentParser's script with the default subcommand added (CompletionScripts).
+            do {
+                print(try CompletionScripts.script(for: shell), terminator: "")
+                exit()
+            } catch {
+                printError("\(error)")
+                exit(withError: ExitCode.failure)
+            }
+        }
+        if let unknown = StartupDispatch.unknownHelpTopic(arguments) {
+            // ArgumentParser's help subcommand prints the root's help and exits 0 for a name it does not
+            // know; a usage error is exit 64, with the usage line, as for any other unknown name.
+            exit(withError: ValidationError(unknown))
         }
         if var command = StartupDispatch.command(for: arguments) {
             // As ArgumentParser's main(_:) runs a parsed command: errors exit through the root.
@@ -45,6 +59,6 @@ public struct SwapInspectCommand: ParsableCommand {
             }
             return
         }
-        main(Array(arguments))
+        main(arguments)
     }
 }

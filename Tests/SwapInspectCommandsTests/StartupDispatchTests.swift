@@ -39,6 +39,17 @@ struct StartupDispatchTests {
         ["activate"], ["deactivate", "a"], ["deactivate", "--if-needed", "--json", "a"], ["deactivate"], ["deactivate", "-h"],
         [""], ["inspect", ""], ["--=x"], ["--model", "-x", "a"], ["--page-size=+4096", "a"], ["--page-size", "0x1000", "a"],
         ["list", "--json", "--json"], ["probe", "--page-size=65536", "--page-size=4096", "a"], ["probe", "--", "a"],
+        // #14: util-linux's spellings and the list/probe table options.
+        ["-J", "a"], ["list", "-J"], ["probe", "-J", "a"], ["-V"], ["list", "--noheadings", "--raw", "--bytes"],
+        ["list", "--output=NAME,TYPE,SIZE"], ["list", "--output", "+verdict"], ["list", "--output", "NAME,BOGUS"],
+        ["list", "--output="], ["list", "--output-all"], ["list", "--output-all", "--output=NAME"], ["list", "--output", "NAME", "--output", "SIZE"],
+        ["probe", "--raw", "--noheadings", "--output=FIELD,LIBBLKID", "a"], ["probe", "--bytes", "a"], ["inspect", "--raw", "a"],
+        ["--format=prometheus", "a"], ["--format", "json", "a"], ["--format", "json", "--json", "a"], ["--format=text", "--json", "a"],
+        ["--format=bogus", "a"], ["list", "--format=prometheus", "--output-file", "/tmp/x.prom"], ["--output-file", "f.prom", "a"],
+        ["--format=prometheus", "--output-file=", "a"], ["--format=prometheus", "--output-file", "dir/", "a"],
+        ["--color=always", "a"], ["--color", "never", "list"], ["list", "--color=auto"], ["--color=sometimes", "a"],
+        ["image", "--format=prometheus", "img"], ["help", "nosuch"], ["help", "list"], ["activate", "--priority", "-1", "a"],
+        ["activate", "--priority=-1", "a"], ["activate", "--priority", "-2", "a"], ["activate", "--discard=pages", "a"],
     ]
 
     /// The arguments the fast path must answer itself (the common invocations the start-up bench times).
@@ -100,8 +111,9 @@ struct StartupDispatchTests {
                 let long = names.filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
                 // ArgumentParser's own flags are not the command's: the fast path leaves them to it.
                 if long.contains("help") || long.contains("version") { continue }
-                // Only long names, one each: the plain forms QuickSyntax reads.
-                #expect(names.count <= 1, "\(name): \(argument)")
+                // One long name each: the plain forms QuickSyntax reads (a short name, like -J, is left to
+                // the full parse: QuickSyntax takes no token with a single dash).
+                #expect(long.count <= 1, "\(name): \(argument)")
                 switch argument["kind"] as? String {
                 case "flag": flags.formUnion(long)
                 case "option": options.formUnion(long)
@@ -113,6 +125,36 @@ struct StartupDispatchTests {
             #expect(options == syntax.options, "\(name)")
             #expect(positional == syntax.positional, "\(name)")
         }
+    }
+
+    /// `--discard VALUE` (a policy name) as the completions offer it, `--discard` alone as all, `--` ends it.
+    @Test func discardTakesItsValueAttachedOrNext() {
+        #expect(StartupDispatch.normalized(["activate", "--discard", "once", "a"]) == ["activate", "--discard=once", "a"])
+        #expect(StartupDispatch.normalized(["activate", "--discard", "a"]) == ["activate", "--discard=all", "a"])
+        #expect(StartupDispatch.normalized(["activate", "--discard", "./once"]) == ["activate", "--discard=all", "./once"])
+        #expect(StartupDispatch.normalized(["activate", "--discard"]) == ["activate", "--discard=all"])
+        #expect(StartupDispatch.normalized(["activate", "--", "--discard"]) == ["activate", "--", "--discard"])
+        for policy in ["all", "once", "pages"] {
+            let parsed = try? SwapInspectCommand.parseAsRoot(StartupDispatch.normalized(["activate", "--discard", policy, "a"]))
+            #expect((parsed as? Activate)?.discard?.rawValue == policy, "\(policy)")
+            #expect((parsed as? Activate)?.path == "a")
+        }
+    }
+
+    /// `help NAME` of no subcommand is a usage error (exit 64 with the usage line), not the root's help.
+    @Test func helpOfAnUnknownSubcommandIsAUsageError() throws {
+        let unknown = try Runner.swapinspect(["help", "nosuch"])
+        #expect(unknown.status == 64, "\(unknown)")
+        #expect(unknown.stdout.isEmpty)
+        #expect(unknown.stderr.contains("unknown subcommand 'nosuch'") && unknown.stderr.contains("Usage: swapinspect"), "\(unknown)")
+        let known = try Runner.swapinspect(["help", "list"])
+        #expect(known.status == 0 && known.stdoutText.contains("--noheadings"), "\(known)")
+        for arguments in [["--bogus"], ["list", "--output=NAME,BOGUS"], ["activate", "--priority", "-2", "a"], ["--color=sometimes", "a"]] {
+            let run = try Runner.swapinspect(arguments)
+            #expect(run.status == 64 && run.stderr.contains("Usage: swapinspect"), "\(arguments): \(run)")
+        }
+        let version = try Runner.swapinspect(["-V"])
+        #expect(version.status == 0 && version.stdoutText == SwapInspectCommand.configuration.version + "\n", "\(version)")
     }
 
     /// `--version` alone (answered before any parse) prints what ArgumentParser prints for it elsewhere.

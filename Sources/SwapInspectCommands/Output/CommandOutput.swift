@@ -1,3 +1,4 @@
+import ArgumentParser
 import Glibc
 import SwapInspectCore
 import SwapInspectLinux
@@ -13,9 +14,9 @@ enum CommandOutput {
     case firstRun
     /// `list`: every active area, with its report where it could be inspected; text lists every report
     /// after the table when `showReports`.
-    case areas([ListedArea], errors: [ErrorLine], showReports: Bool)
-    /// `probe`.
-    case probes([ProbeReport], errors: [ErrorLine])
+    case areas([ListedArea], errors: [ErrorLine], showReports: Bool, table: ListTable = ListTable())
+    /// `probe`, its field table laid out by `--output`, `--noheadings`, `--raw`.
+    case probes([ProbeReport], errors: [ErrorLine], table: TableLayout<ProbeColumn> = TableLayout())
     /// `activate`, `deactivate`: what was done, after the reports the preflight made (text shows them
     /// only when `showReports`; a failed action's message goes to stderr, not here).
     case action(ActionRecord, reports: [Report], errors: [ErrorLine], showReports: Bool, failed: Bool)
@@ -27,13 +28,30 @@ struct ListedArea {
     var report: Report?
 }
 
+/// The table of `list`: its columns and style, and sizes in bytes (`--bytes`) or as swapon's `128M`.
+struct ListTable: Sendable {
+    var layout = TableLayout<ListColumn>()
+    var bytes = false
+}
+
 /// Text for people or the JSON document for scripts.
 enum OutputFormat {
     case text(TextRenderer)
     case json
+    /// The Prometheus text exposition format (`--format=prometheus`).
+    case prometheus
 
-    init(json: Bool, colour: Bool = isTerminal(), allExtents: Bool = false) {
+    init(json: Bool, colour: Bool = ColorChoice.auto.enabled, allExtents: Bool = false) {
         self = json ? .json : .text(TextRenderer(colour: colour, allExtents: allExtents))
+    }
+
+    /// What `--json`, `--format`, `--color` and `--extents` ask for.
+    init(_ options: OutputOptions, allExtents: Bool? = nil) {
+        if options.wantsPrometheus {
+            self = .prometheus
+        } else {
+            self.init(json: options.wantsJSON, colour: options.color.enabled, allExtents: allExtents ?? options.extents)
+        }
     }
 }
 
@@ -43,7 +61,22 @@ extension CommandOutput {
         switch format {
         case .json: JSONRenderer.render(self, into: &out)
         case .text(let renderer): renderer.render(self, into: &out)
+        case .prometheus: PrometheusExposition.write(metricFamilies, into: &out)
         }
+    }
+
+    /// The metrics of the areas reported (`--format=prometheus`).
+    var metricFamilies: [MetricFamily] {
+        let reports: [Report]
+        let errorCount: Int
+        switch self {
+        case .reports(let all, let errors): (reports, errorCount) = (all, errors.count)
+        case .areas(let areas, let errors, _, _): (reports, errorCount) = (areas.compactMap { $0.report }, errors.count)
+        case .firstRun: (reports, errorCount) = ([], 0)
+        case .probes(_, let errors, _): (reports, errorCount) = ([], errors.count)
+        case .action(_, _, let errors, _, _): (reports, errorCount) = ([], errors.count)
+        }
+        return AreaMetrics.families(reports.map { AreaMetrics($0) }, errors: errorCount)
     }
 
     /// Renders to stdout.
@@ -52,7 +85,29 @@ extension CommandOutput {
         render(format, into: &out)
         out.flush()
     }
+
+    /// Renders to stdout, or atomically to `file` (`--output-file`); a file that cannot be written is
+    /// one line on stderr and exit status 2.
+    func write(_ format: OutputFormat, to file: String?) throws {
+        guard let file else { return write(format) }
+        var out = OutputBuffer(fd: nil)
+        render(format, into: &out)
+        try writeAtomically(out.bytes, to: file)
+    }
 }
 
-/// Colour only on a terminal, and never with NO_COLOR.
-func isTerminal() -> Bool { isatty(1) == 1 && getenv("NO_COLOR") == nil }
+func writeAtomically(_ bytes: [UInt8], to file: String) throws {
+    do {
+        try AtomicFile.write(bytes, to: file)
+    } catch {
+        printError(error.message)
+        throw ExitCode(ExitStatus.cannotInspect)
+    }
+}
+
+/// `--color=auto`: colour only on a terminal that can show it, and never with NO_COLOR (no-color.org).
+func isTerminal() -> Bool {
+    guard isatty(1) == 1, getenv("NO_COLOR") == nil else { return false }
+    guard let term = getenv("TERM") else { return true }
+    return String(cString: term) != "dumb"
+}

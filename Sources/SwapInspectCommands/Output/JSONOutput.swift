@@ -9,9 +9,9 @@ extension JSONRenderer {
             render(reports, errors: errors, into: &out)
         case .firstRun:
             render([], errors: [], into: &out)
-        case .areas(let areas, let errors, _):
+        case .areas(let areas, let errors, _, _):
             render(areas.compactMap(\.report), errors: errors, into: &out)
-        case .probes(let probes, let errors):
+        case .probes(let probes, let errors, _):
             renderProbes(probes, errors: errors, into: &out)
         case .action(let record, let reports, let errors, _, _):
             render(reports, errors: errors, into: &out) { renderAction(record, &$0) }

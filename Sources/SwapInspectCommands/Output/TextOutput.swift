@@ -11,12 +11,12 @@ extension TextRenderer {
             }
         case .firstRun:
             out.write(Self.firstRunHint)
-        case .areas(let areas, _, let showReports):
-            renderAreas(areas, showReports: showReports, into: &out)
-        case .probes(let probes, _):
+        case .areas(let areas, _, let showReports, let table):
+            renderAreas(areas, table: table, showReports: showReports, into: &out)
+        case .probes(let probes, _, let layout):
             for (index, probe) in probes.enumerated() {
                 if index > 0 { out.newline() }
-                renderProbe(probe, into: &out)
+                renderProbe(probe, layout: layout, into: &out)
             }
         case .action(let record, let reports, _, let showReports, let failed):
             if showReports {
@@ -41,16 +41,10 @@ extension TextRenderer {
 
         """
 
-    /// `list`: columns in the spirit of `swapon --show`, then the full reports when asked for.
-    func renderAreas(_ areas: [ListedArea], showReports: Bool, into out: inout OutputBuffer) {
-        let rows = areas.map { area in
-            let entry = area.entry
-            return [entry.name + (entry.deleted ? " (deleted)" : ""), entry.type, "\(entry.sizeKiB)K", "\(entry.usedKiB)K", "\(entry.priority)"]
-                + inspectedColumns(area.report)
-        }
-        if !rows.isEmpty {
-            writeTable(header: ["NAME", "TYPE", "SIZE", "USED", "PRIO", "UUID", "LABEL", "EXTENTS", "SPAN", "RESUME"], rows: rows, into: &out)
-        }
+    /// `list`: the columns of `swapon --show` and ours (`ListColumn`), then the full reports when asked for.
+    func renderAreas(_ areas: [ListedArea], table: ListTable, showReports: Bool, into out: inout OutputBuffer) {
+        let rows = areas.map { area in table.layout.columns.map { $0.value(area, bytes: table.bytes) } }
+        if !rows.isEmpty { writeTable(table.layout, rows: rows, into: &out) }
         guard showReports else { return }
         for report in areas.compactMap(\.report) {
             out.newline()
@@ -58,7 +52,7 @@ extension TextRenderer {
         }
     }
 
-    func renderProbe(_ result: ProbeReport, into out: inout OutputBuffer) {
+    func renderProbe(_ result: ProbeReport, layout: TableLayout<ProbeColumn> = TableLayout(), into out: inout OutputBuffer) {
         out.write("\(Escapes.visible(result.path)): \(result.kind == .blockDevice ? "block device" : result.kind == .file ? "file" : "special file"), \(humanSize(result.size))")
         if let spec = result.spec { out.write(" (\(Escapes.visible(spec)))") }
         out.newline()
@@ -86,7 +80,8 @@ extension TextRenderer {
         }
         if case .ambivalent = result.blkid { rows.append(["(blkid)", "", "ambivalent result"]) }
         if case .failed(let why) = result.blkid { rows.append(["(blkid)", "", why]) }
-        writeTable(header: ["FIELD", "SWAPINSPECT", "LIBBLKID"], rows: rows, into: &out)
+        let picked = rows.map { row in layout.columns.map { row[ProbeColumn.allCases.firstIndex(of: $0) ?? 0] } }
+        writeTable(layout, rows: picked, into: &out)
         for finding in result.findings {
             out.write("  \(finding.severity.rawValue) \(finding.code.rawValue): \(Escapes.visible(finding.message))")
             out.newline()
@@ -96,17 +91,4 @@ extension TextRenderer {
             }
         }
     }
-}
-
-/// UUID LABEL EXTENTS SPAN RESUME of an inspected area; blank when it could not be inspected.
-private func inspectedColumns(_ report: Report?) -> [String] {
-    guard let report else { return ["", "", "", "", ""] }
-    let kib = UInt64(report.pageSize / 1024)
-    let activation = report.activation.flatMap { $0.ok ? $0 : nil }
-    return [
-        report.header?.uuid ?? "", report.header?.label ?? "",
-        activation.map { "\($0.extentCount)" } ?? "-",
-        activation.map { "\($0.spanPages &* kib)K" } ?? "-",
-        report.resumeOffset.map { "\($0)" } ?? "-",
-    ]
 }
