@@ -38,6 +38,35 @@ extension SwapInspectVMTests {
             try hookVerdicts(first: first.log, stale: staleBoot.log)
         }
 
+        /// A swap file whose header is not at a page boundary of the disk (ext4 with 1 KiB blocks): the
+        /// kernel's first swap extent starts one page later (resumeOffset = userspaceResumeOffset + 1), and
+        /// the kernel cannot hibernate into it with either offset — with the kernel's, mark_swapfiles finds
+        /// no swap header at swsusp_resume_block; with the header's page, no active area starts there.
+        /// (Plain swapping works: the kernel's prediction is compared as everywhere.)
+        @Test func misalignedSwapHeaderCannotHibernate() throws {
+            try VMPrerequisites.require()
+            let scratch = try TemporaryDirectory(prefix: "swapinspect-vm-misaligned")
+            defer { scratch.remove() }
+            let disk = scratch.file("ext4-1k.img")
+            let made = try VMScript.run(["disk", "ext4-1k", disk])
+            try #require(made.status == 0, "vm.sh disk ext4-1k: \(made)")
+            let boot = try Guest(disks: [disk], logDirectory: try logDirectory()).boot(name: "hib-misaligned", plan: "hib-misaligned")
+            try #require(boot.log.marker("done plan=hib-misaligned") != nil && boot.log.failedSteps.isEmpty,
+                         "hib-misaligned did not finish (did it hibernate?): \(boot.log.failedSteps) \(boot.log.tail)")
+            let swapCase = try SwapCase("ext4-1k-hib", in: boot.log)
+            #expect(swapCase.mismatches().isEmpty, "\(swapCase.mismatches())")
+            #expect(swapCase.swaponStatus == 0 && swapCase.blockSize == 1024)
+            let offsets = SerialLog.fields(try #require(boot.log.record("misaligned.offsets")))
+            let kernel = try #require(offsets["kernel"].flatMap { Int($0) }, "\(offsets)")
+            let userspace = try #require(offsets["userspace"].flatMap { Int($0) }, "\(offsets)")
+            try #require(kernel == userspace + 1, "the swap header is page-aligned after all: \(offsets)")
+            #expect(boot.log.record("misaligned.kernel") == "refused sh: write error: No such device")
+            #expect(boot.log.lines("misaligned.kernel-dmesg").contains("PM: Swap header not found!"), "\(boot.log.lines("misaligned.kernel-dmesg"))")
+            #expect(boot.log.record("misaligned.userspace") == "refused sh: write error: No such device")
+            #expect(boot.log.lines("misaligned.userspace-dmesg").contains("PM: Cannot find swap device, try swapon -a"),
+                    "\(boot.log.lines("misaligned.userspace-dmesg"))")
+        }
+
         /// Boot 1: the offsets inspect computes, R for hib.swap and the stale S.
         func prepare(_ guest: Guest) throws -> (good: Int, stale: Int) {
             let boot = try guest.boot(name: "hib-prepare", plan: "hib-prepare")

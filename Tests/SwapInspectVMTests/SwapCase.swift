@@ -63,6 +63,7 @@ struct SwapCase {
             problems.append("\(name): predicted ok=\(predictedOK), the kernel's swapon: \(kernelOK ? "activated" : swaponError); kernel log: \(kernelLog)")
         }
         if kernelOK {
+            if addingLine == nil { problems.append("\(name): swapon succeeded but the kernel logged no Adding line: \(kernelLog)") }
             if predictedLog != addingLine {
                 problems.append("\(name): predicted '\(predictedLog ?? "nil")', the kernel logged '\(addingLine ?? "nothing")'")
             }

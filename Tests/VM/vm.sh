@@ -7,7 +7,7 @@
 #   vm.sh initramfs KERNEL BIN OUT   the guest's initramfs (a newc cpio): busybox, /init, the plans
 #                                    and steps of Tests/VM, the kernel modules they need, BIN with the
 #                                    shared libraries ldd names.
-#   vm.sh disk KIND OUT              an empty file system image for the guest: ext4, vfat512 (FAT32,
+#   vm.sh disk KIND OUT              an empty file system image for the guest: ext4, ext4-1k, vfat512 (FAT32,
 #                                    512-byte clusters), vfat4k-misaligned (4 KiB clusters, data area
 #                                    not 4 KiB aligned), exfat512 (512-byte clusters).
 #
@@ -112,6 +112,11 @@ cmd_disk() {
             truncate -s 256M "$out"
             # 4 KiB blocks: with 1 KiB ones a swap file need not start on a page boundary of the disk.
             mkfs.ext4 -q -F -b 4096 -L vmext4 "$out" ;;
+        ext4-1k)
+            # 1 KiB blocks and s_first_data_block 1: a large file's extents start on odd blocks, so the
+            # swap header is not at a page boundary of the disk.
+            truncate -s 256M "$out"
+            mkfs.ext4 -q -F -b 1024 -L vmext4-1k "$out" ;;
         vfat512)
             truncate -s 64M "$out"
             mkfs.vfat -F 32 -s 1 -S 512 -n VFAT512 "$out" >/dev/null ;;
@@ -130,5 +135,5 @@ case ${1:-} in
     kernel) shift; cmd_kernel "$@" ;;
     initramfs) shift; cmd_initramfs "$@" ;;
     disk) shift; cmd_disk "$@" ;;
-    *) die "usage: vm.sh kernel CACHE | initramfs VMLINUZ BIN OUT | disk KIND OUT" ;;
+    *) die "usage: vm.sh kernel CACHE | initramfs VMLINUZ BIN OUT | disk ext4|ext4-1k|vfat512|vfat4k-misaligned|exfat512 OUT" ;;
 esac
