@@ -20,10 +20,7 @@ extension SwapInspectVMTests {
             try VMPrerequisites.require()
             let scratch = try TemporaryDirectory(prefix: "swapinspect-vm-hibernate")
             defer { scratch.remove() }
-            let disk = scratch.file("ext4.img")
-            let made = try VMScript.run(["disk", "ext4", disk])
-            try #require(made.status == 0, "vm.sh disk ext4: \(made)")
-            let guest = Guest(disks: [disk], logDirectory: try logDirectory())
+            let guest = Guest(disks: [try VMScript.disk("ext4", in: scratch)], logDirectory: try logDirectory())
 
             let (good, stale) = try prepare(guest)
             let resume = ["resume=/dev/vda", "resume_offset=\(good)"]
@@ -47,10 +44,7 @@ extension SwapInspectVMTests {
             try VMPrerequisites.require()
             let scratch = try TemporaryDirectory(prefix: "swapinspect-vm-misaligned")
             defer { scratch.remove() }
-            let disk = scratch.file("ext4-1k.img")
-            let made = try VMScript.run(["disk", "ext4-1k", disk])
-            try #require(made.status == 0, "vm.sh disk ext4-1k: \(made)")
-            let boot = try Guest(disks: [disk], logDirectory: try logDirectory()).boot(name: "hib-misaligned", plan: "hib-misaligned")
+            let boot = try Guest(disks: [try VMScript.disk("ext4-1k", in: scratch)], logDirectory: try logDirectory()).boot(name: "hib-misaligned", plan: "hib-misaligned")
             try #require(boot.log.marker("done plan=hib-misaligned") != nil && boot.log.failedSteps.isEmpty,
                          "hib-misaligned did not finish (did it hibernate?): \(boot.log.failedSteps) \(boot.log.tail)")
             let swapCase = try SwapCase("ext4-1k-hib", in: boot.log)

@@ -68,6 +68,14 @@ enum VMScript {
     static func run(_ arguments: [String], timeout: TimeInterval = 600) throws -> RunResult {
         try Runner.run(path, arguments, timeout: timeout)
     }
+
+    /// `vm.sh disk KIND` into `directory`: the image's path.
+    static func disk(_ kind: String, in directory: TemporaryDirectory) throws -> String {
+        let disk = directory.file("\(kind).img")
+        let made = try run(["disk", kind, disk])
+        guard made.status == 0 else { throw TestSupportError("vm.sh disk \(kind): \(made)") }
+        return disk
+    }
 }
 
 /// The kernel package, downloaded once into the build area, and the initramfs built for this run.

@@ -1,7 +1,7 @@
 # HOOK for issue #12 (`swapinspect create`): runs only once the tool lists the command (vm_has_command). A file it creates
 # on each sub-page-block file system must be accepted by the kernel as predicted; the records
 # create-vfat512 and create-exfat512 (create's own exit status and output, then vm_swap_case) are
-# checked by FatGuestTests.createdFilesActivate, which is skipped while no record is there.
+# checked by FatGuestTests.createdFileActivates, which says it skipped while the step says so.
 if vm_has_command create; then
     for fs in vfat512 exfat512; do
         swapinspect create /mnt/$fs/created.swap --size 4M > /tmp/create.out 2>&1
