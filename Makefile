@@ -37,7 +37,7 @@ test: deps
 
 ## test-vm: the qemu guest (Tests/VM, SwapInspectVMTests): Debian's cloud kernel (downloaded once into
 ## .build-vm/cache) boots the release build; inspect against the guest kernel's swapon on vfat and exFAT
-## (512-byte blocks), hibernation into an ext4 swap file and resume by resume_offset= (~2 minutes, TCG)
+## (512-byte blocks), hibernation into an ext4 swap file and resume by resume_offset= (~2–4 minutes, TCG)
 test-vm: deps vm-deps release
 	$(SWIFT) build --build-tests
 	SWAPINSPECT_VM=1 SWAPINSPECT_VM_BIN="$(RELEASE_BIN)" $(SWIFT) test --skip-build --filter SwapInspectVMTests 2>&1 | tee .build/test-vm.log; exit $${PIPESTATUS[0]}

@@ -32,9 +32,13 @@ cmd_kernel() {
         deb=$(find "$cache" -maxdepth 1 -name "${package}_*.deb" | head -n1)
         if [[ -z $deb ]]; then
             # apt's sandbox user cannot write into the build tree; the download is a plain file fetch.
-            (cd "$cache" && apt-get download -q "$package" >/dev/null 2>"$cache/download.log") ||
-                skip "apt-get download $package failed: $(tail -n1 "$cache/download.log")"
-            deb=$(find "$cache" -maxdepth 1 -name "${package}_*.deb" | head -n1)
+            if (cd "$cache" && apt-get download -q "$package" >/dev/null 2>"$cache/download.log"); then
+                deb=$(find "$cache" -maxdepth 1 -name "${package}_*.deb" | head -n1)
+            else
+                # Offline: a kernel downloaded earlier still does.
+                deb=$(find "$cache" -maxdepth 1 -name 'linux-image-*-cloud-amd64_*.deb' | sort | tail -n1)
+                [[ -n $deb ]] || skip "apt-get download $package failed: $(tail -n1 "$cache/download.log")"
+            fi
         fi
     else
         # No package list (offline, another release): a kernel downloaded earlier still does.
