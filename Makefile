@@ -6,10 +6,13 @@ DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrf
 # Release builds link the Swift runtime statically: the installed binary needs no Swift toolchain, and
 # starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate). No $ORIGIN rpath: nothing is
 # loaded from beside the binary, and the dynamic loader does not look there first for every library.
+# make test-vm: qemu (TCG), the guest's busybox, its initramfs (cpio, depmod/modprobe of kmod to order
+# the kernel modules, xz to unpack them, strip), and the guest's vfat/exFAT/ext4 disks.
+VM_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils binutils dosfstools exfatprogs e2fsprogs file
 RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/swapinspect
 
-.PHONY: all deps build release demo test completions install clean bench bench-startup bench-deps fuzz
+.PHONY: all deps build release demo test test-vm vm-deps completions install clean bench bench-startup bench-deps fuzz
 
 all: build
 
@@ -31,6 +34,16 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+## test-vm: the qemu guest (Tests/VM, SwapInspectVMTests): Debian's cloud kernel (downloaded once into
+## .build-vm/cache) boots the release build; inspect against the guest kernel's swapon on vfat and exFAT
+## (512-byte blocks), hibernation into an ext4 swap file and resume by resume_offset= (~2–4 minutes, TCG)
+test-vm: deps vm-deps release
+	$(SWIFT) build --build-tests
+	SWAPINSPECT_VM=1 SWAPINSPECT_VM_BIN="$(RELEASE_BIN)" $(SWIFT) test --skip-build --filter SwapInspectVMTests 2>&1 | tee .build/test-vm.log; exit $${PIPESTATUS[0]}
+
+vm-deps:
+	@./scripts/install-deps.sh $(VM_PACKAGES)
 
 ## bench: the start-up table (swapinspect on small swap files against filefrag, swapon, blkid, a Swift hello
 ## world and a minimal ArgumentParser CLI), then swapinspect against filefrag, debugfs and a bare FIEMAP walk
@@ -67,4 +80,4 @@ install: release
 	install -D -m 0644 completions/swapinspect.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/swapinspect.fish
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-vm

@@ -64,5 +64,7 @@ let package = Package(
             name: "SwapInspectKernelTests",
             dependencies: ["SwapInspectLinux", "SwapInspectCore", "SwapInspectTestSupport"]
         ),
+        // The qemu guest (make test-vm, SWAPINSPECT_VM=1): Debian's kernel with hibernation, vfat and exFAT.
+        .testTarget(name: "SwapInspectVMTests", dependencies: ["SwapInspectTestSupport"]),
     ]
 )

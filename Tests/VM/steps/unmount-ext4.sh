@@ -1,0 +1,1 @@
+umount /mnt/ext4

@@ -1,0 +1,1 @@
+umount /mnt/vfat512 /mnt/vfat4k /mnt/exfat512
