@@ -31,7 +31,7 @@ function __swapinspect_parse_tokens -S
         case 'probe'
             __swapinspect_parse_subcommand -r 1 'json' 'strict' 'page-size=' 'version' 'h/help'
         case 'activate'
-            __swapinspect_parse_subcommand 1 'priority=' 'discard=' 'dry-run' 'if-needed' 'json' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
+            __swapinspect_parse_subcommand 1 'priority=' 'discard=' 'dry-run' 'if-needed' 'reconcile' 'strict' 'all' 'fstab=' 'json' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'deactivate'
             __swapinspect_parse_subcommand 1 'if-needed' 'json' 'version' 'h/help'
         case 'help'
@@ -137,7 +137,11 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" priority' -l 'priority' -d 'Swap priority, 0 to 32767 (default: the kernel\'s automatic one).' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" discard' -l 'discard' -d 'Discard policy: --discard (all), --discard=once (the whole area at swapon) or --discard=pages (freed pages).' -rfka 'all once pages'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" dry-run' -l 'dry-run' -d 'Preflight only: do not call swapon(2).'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" if-needed' -l 'if-needed' -d 'An area that is already active is success, with no change.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" if-needed' -l 'if-needed' -d 'An active area with the requested priority and discard policy is success, with no change; one that differs is drift (exit 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" reconcile' -l 'reconcile' -d 'With --if-needed: swap a drifted area off and on again with the requested settings, when memory can take its used pages.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" strict' -l 'strict' -d 'Warnings also refuse the activation (exit status 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" all' -l 'all' -d 'Activate every swap entry of the fstab with its options, as swapon -a (noauto skipped, nofail, pri=, discard).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" fstab' -l 'fstab' -d 'With --all: the fstab to read (default: /etc/fstab).' -rF
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" model' -l 'model' -d 'The kernel activation path to simulate (auto: the one the file system uses).' -rfka 'auto generic iomap btrfs'
@@ -146,7 +150,7 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect activate" -eq 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect activate" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" if-needed' -l 'if-needed' -d 'An area that is not active is success, with no change.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" if-needed' -l 'if-needed' -d 'An existing area that is not active is success, with no change.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect deactivate" -eq 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" version' -l 'version' -d 'Show the version.'

@@ -49,9 +49,11 @@ enum FstabActivation {
         outcome.record.spec = entry.spec
         if outcome.failed && entry.nofail {
             // swapon -a: nofail entries report no error; the failure stays visible as a warning.
-            printError("warning: \(outcome.record.message) (nofail: ignored)")
+            outcome.record.message += " (nofail: ignored)"
+            printError("warning: \(outcome.record.message)")
             outcome.record.notes.append("nofail: this failure does not count in the exit status")
             outcome.status = ExitStatus.ok
+            outcome.failed = false
         } else if outcome.failed && !outcome.messagePrinted {
             printError(outcome.record.message)
         }
