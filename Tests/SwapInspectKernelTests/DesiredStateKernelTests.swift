@@ -141,6 +141,31 @@ extension SwapInspectKernelTests {
             }
         }
 
+        /// A warning (mode 0644): `--strict` refuses before swapon(2); without it the area is activated and
+        /// the text output still prints the warning after the outcome.
+        @Test func strictRefusesWarningsAndTextPrintsThem() throws {
+            try LoopFilesystem.with(.ext4(blockSize: 4096)) { filesystem in
+                let path = filesystem.path("swapfile")
+                try SwapFile.dd(path, mebibytes: 8)
+                try SwapFile.mkswap(path)
+                guard chmod(path, 0o644) == 0 else { throw TestSupportError("chmod \(path): \(LibC.describe(errno))") }
+                defer { ensureInactive(path) }
+                let log = KernelLogCursor()
+                let strict = try BuiltBinary.run(["activate", "--strict", path])
+                #expect(strict.status == 1)
+                #expect(strict.stderr.contains("under --strict: insecure-permissions"), "\(strict.stderr)")
+                #expect(try log.messages().filter { $0.contains("swap") }.isEmpty, "--strict called swapon(2)")
+                #expect(try Self.priority(of: path) == nil)
+
+                let relaxed = try BuiltBinary.run(["activate", path])
+                #expect(relaxed.status == 0, "\(relaxed.stderr)")
+                let lines = relaxed.stdoutText.split(separator: "\n")
+                #expect(lines.first?.contains(": activated: Adding ") == true, "\(relaxed.stdoutText)")
+                #expect(lines.contains { $0.hasPrefix("  warning insecure-permissions: ") }, "\(relaxed.stdoutText)")
+                #expect(try Self.priority(of: path) != nil)
+            }
+        }
+
         @Test func deactivateIfNeededOfAMissingPathIsAnError() throws {
             try LoopFilesystem.with(.ext4(blockSize: 4096)) { filesystem in
                 let run = try BuiltBinary.run(["deactivate", "--if-needed", filesystem.path("missing")])
