@@ -343,9 +343,9 @@ _swapinspect_probe() {
 
 _swapinspect_activate() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --if-needed --json --sync --version -h --help)
+    non_repeating_flags=(--dry-run --if-needed --reconcile --strict --all -J --json --sync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--priority --discard --page-size --model --mapper)
+    non_repeating_options=(--priority --discard --fstab --page-size --model --mapper)
     __swapinspect_offer_flags_options 1
 
     # Offer option value completions
@@ -355,6 +355,10 @@ _swapinspect_activate() {
         ;;
     '--discard')
         __swapinspect_add_completions -W 'all'$'\n''once'$'\n''pages'
+        return
+        ;;
+    '--fstab')
+        __swapinspect_add_completions -f
         return
         ;;
     '--page-size')

@@ -1,15 +1,16 @@
 import ArgumentParser
 import SwapInspectCore
 import SwapInspectLinux
-import SystemPackage
 
-/// `swapinspect activate`: the full inspect preflight, then swapon(2) only if the kernel would accept.
+/// `swapinspect activate`: the full inspect preflight, then swapon(2) only if the kernel would accept;
+/// with --if-needed the desired state (an active area compared, --reconcile), with --all every fstab entry.
 struct Activate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "activate",
         abstract: "Preflight a swap area as 'inspect' does, then activate it with swapon(2).",
         discussion: """
-            Refuses, with the reasons and exit status 1 and without calling swapon(2), whatever the kernel \
+            Writes the file's dirty data back first (fsync, as swapon(2) does before it maps a file), then \
+            refuses, with the reasons and exit status 1 and without calling swapon(2), whatever the kernel \
             would refuse or 'inspect' reports as an error. After activation, compares the kernel's size in \
             /proc/swaps and its 'Adding' line with the prediction. Needs CAP_SYS_ADMIN. --discard alone means \
             both discard policies (the kernel's default when SWAP_FLAG_DISCARD is given).
@@ -32,128 +33,66 @@ struct Activate: ParsableCommand {
     @Flag(name: .long, help: "Preflight only: do not call swapon(2).")
     var dryRun = false
 
-    @Flag(name: .long, help: "An area that is already active is success, with no change.")
+    @Flag(name: .long, help: "An active area with the requested priority and discard policy is success, with no change; one that differs is drift (exit 1).")
     var ifNeeded = false
 
-    @Flag(name: .long, help: "Print one JSON document on stdout (schema version 1).")
+    @Flag(name: .long, help: "With --if-needed: swap a drifted area off and on again with the requested settings, when memory can take its used pages.")
+    var reconcile = false
+
+    @Flag(name: .long, help: "Warnings also refuse the activation (exit status 1).")
+    var strict = false
+
+    @Flag(name: .long, help: "Activate every swap entry of the fstab with its options, as swapon -a (noauto skipped, nofail, pri=, discard).")
+    var all = false
+
+    @Option(name: .long, help: ArgumentHelp("With --all: the fstab to read (default: /etc/fstab).", valueName: "file"), completion: .file())
+    var fstab: String?
+
+    @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
     var json = false
 
     @OptionGroup var simulation: SimulationOptions
 
     @Argument(
-        help: ArgumentHelp("The swap file or swap device to activate.", valueName: "path"),
+        help: ArgumentHelp("The swap file or swap device to activate (not with --all).", valueName: "path"),
         completion: .custom { _, _, prefix in AreaCompletions.swapLooking(prefix) })
-    var path: String
+    var path: String?
 
     func validate() throws {
         if let priority, !(-1...SwapFlags.maxPriority).contains(priority) {
             throw ValidationError("--priority must be between -1 and \(SwapFlags.maxPriority) (got \(priority))")
         }
+        if reconcile && !ifNeeded { throw ValidationError("--reconcile needs --if-needed") }
+        if all {
+            if path != nil { throw ValidationError("--all takes no path: the areas are the fstab's swap entries") }
+            if priority != nil || discard != nil {
+                throw ValidationError("--all takes each entry's priority and discard policy from its fstab options (pri=, discard)")
+            }
+        } else {
+            if path == nil { throw ValidationError("Missing expected argument '<path>' (or --all)") }
+            if fstab != nil { throw ValidationError("--fstab is only read with --all") }
+        }
     }
 
     func run() throws {
         // swapon(2) takes a priority only as SWAP_FLAG_PREFER with 0…32767; without it the kernel picks one.
-        let flags = SwapFlags(priority: priority.flatMap { $0 < 0 ? nil : $0 }, discard: discard)
-        var record = ActionRecord(command: "activate", path: path, dryRun: dryRun, flags: flags.rawValue, message: "")
-        if !dryRun && !SwapControl.hasSysAdmin {
-            let message = "\(path): activate needs CAP_SYS_ADMIN: run as root (or use --dry-run for the preflight alone)"
-            printError(message)
-            record.message = message
-            if json { emitAction(record, reports: [], errors: [(path, message)], json: true) }
-            throw ExitCode(ExitStatus.cannotInspect)
+        var request = ActivationRequest(
+            argument: path ?? "", flags: SwapFlags(priority: priority.flatMap { $0 < 0 ? nil : $0 }, discard: discard), dryRun: dryRun, ifNeeded: ifNeeded,
+            reconcile: reconcile, strict: strict, simulation: simulation)
+        if all {
+            request.skipActive = true
+            let (outcomes, errors) = FstabActivation.run(fstab: fstab ?? FstabActivation.defaultFstab, template: request)
+            CommandOutput.actions(outcomes, errors: errors).write(OutputFormat(json: json))
+            let worst = outcomes.map(\.status).max() ?? ExitStatus.ok
+            let status = errors.isEmpty ? worst : max(worst, ExitStatus.cannotInspect)
+            if status != ExitStatus.ok { throw ExitCode(status) }
+            return
         }
-        let (reports, errors) = InspectionRun.inspect([path], simulation: simulation, swapFlags: flags)
-        guard let report = reports.first else {
-            record.message = errors.first?.message ?? "cannot inspect"
-            if json { emitAction(record, reports: [], errors: errors, json: true) }
-            throw ExitCode(ExitStatus.cannotInspect)
-        }
-        record.path = report.facts.path
-        record.predictedKernelLog = report.activation?.ok == true ? report.kernelLog : nil
-        record.predictedSizeKiB = report.predictedSizeKiB
-        let done: (ActionRecord, Bool) -> Void = { record, quiet in
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: quiet)
-        }
-        let failed: (ActionRecord, Bool, Int32) throws -> Never = { record, quiet, status in
-            emitAction(record, reports: reports, errors: errors, json: json, quietReport: quiet, failed: true)
-            throw ExitCode(status)
-        }
-        if try preflight(report, record: &record, done: done, failed: failed) {
-            try activate(report, flags: flags, record: &record, done: done, failed: failed)
-        }
+        let outcome = AreaActivation.run(request)
+        if outcome.failed && !outcome.messagePrinted { printError(outcome.record.message) }
+        CommandOutput.action(
+            outcome.record, reports: outcome.reports, errors: outcome.errors, showReports: outcome.showReport, failed: outcome.failed
+        ).write(OutputFormat(json: json))
+        if outcome.status != ExitStatus.ok { throw ExitCode(outcome.status) }
     }
-
-    /// Everything that decides before swapon(2): already active, undetermined, refused, a dry run.
-    /// Returns whether swapon(2) is to be called.
-    func preflight(
-        _ report: Report, record: inout ActionRecord, done: (ActionRecord, Bool) -> Void,
-        failed: (ActionRecord, Bool, Int32) throws -> Never
-    ) throws -> Bool {
-        let path = report.facts.path
-        if let active = report.facts.active {
-            guard ifNeeded else {
-                record.message = "\(path): already active (priority \(active.priority)): swapon(2) would fail with EBUSY; use --if-needed to accept this"
-                try failed(record, true, ExitStatus.findings)
-            }
-            record.alreadyInState = true
-            record.kernelSizeKiB = active.sizeKiB
-            record.message = "\(path): already active (priority \(active.priority), \(active.sizeKiB)k); nothing changed"
-            done(record, true)
-            return false
-        }
-        if let reason = report.undetermined {
-            record.message = "\(path): not activating: the outcome cannot be predicted (\(reason))"
-            try failed(record, false, ExitStatus.cannotInspect)
-        }
-        let blocking = report.findings.filter { $0.severity == .error }
-        if !blocking.isEmpty {
-            record.message = "\(path): refusing to call swapon(2): \(blocking.map { $0.code.rawValue }.joined(separator: ", "))"
-            try failed(record, false, ExitStatus.findings)
-        }
-        if dryRun {
-            record.message = "\(path): dry run: would call swapon(2) with flags 0x\(String(record.flags ?? 0, radix: 16)); expected: \(record.predictedKernelLog ?? "?")"
-            done(record, false)
-            if ExitPolicy.status(report, strict: false) != ExitStatus.ok { throw ExitCode(ExitStatus.findings) }
-            return false
-        }
-        return true
-    }
-
-    /// swapon(2), then the kernel's line and /proc/swaps against the prediction.
-    func activate(
-        _ report: Report, flags: SwapFlags, record: inout ActionRecord, done: (ActionRecord, Bool) -> Void,
-        failed: (ActionRecord, Bool, Int32) throws -> Never
-    ) throws {
-        let path = report.facts.path
-        // util-linux swapon passes the canonical path; so do we, so the kernel line names it the same way.
-        let outcome = SwapControl.swapon(path, flags: flags)
-        record.kernelMessages = outcome.kernelMessages
-        record.kernelLog = outcome.kernelMessages?.first { $0.hasPrefix("Adding ") }.map(trimTrailingSpace)
-        if let errno = outcome.errno {
-            record.errno = errno
-            let said = outcome.kernelMessages.map { $0.isEmpty ? "the kernel logged nothing" : "the kernel says: " + $0.joined(separator: "; ") }
-                ?? "the kernel log is not readable"
-            record.message = "\(path): swapon failed: \(ErrnoName(errno).name) (\(errorText(errno))); \(said)"
-            try failed(record, true, ExitStatus.findings)
-        }
-        record.performed = true
-        record.kernelSizeKiB = SwapControl.activeEntry(for: path)?.sizeKiB
-        let predictedLine = record.predictedKernelLog
-        if record.matches == false {
-            record.message = """
-                \(path): activated, but the kernel disagrees with the prediction — the model is wrong, please report:
-                  predicted: \(predictedLine ?? "?") (\(record.predictedSizeKiB.map { "\($0)k" } ?? "?"))
-                  kernel:    \(record.kernelLog ?? "?") (/proc/swaps \(record.kernelSizeKiB.map { "\($0)k" } ?? "?"))
-                """
-            try failed(record, true, ExitStatus.findings)
-        }
-        record.message = "\(path): activated: \(record.kernelLog ?? predictedLine ?? "")"
-        done(record, true)
-    }
-}
-
-func trimTrailingSpace(_ text: String) -> String {
-    var text = text
-    while text.hasSuffix(" ") { text.removeLast() }
-    return text
 }

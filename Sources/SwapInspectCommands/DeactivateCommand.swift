@@ -7,10 +7,13 @@ struct Deactivate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deactivate",
         abstract: "Deactivate a swap area with swapoff(2).",
-        discussion: "Needs CAP_SYS_ADMIN. ENOMEM means memory cannot take the swapped-out pages back."
+        discussion: """
+            Needs CAP_SYS_ADMIN. ENOMEM means memory cannot take the swapped-out pages back. A path that does \
+            not exist is an error (exit status 2), with --if-needed too.
+            """
     )
 
-    @Flag(name: .long, help: "An area that is not active is success, with no change.")
+    @Flag(name: .long, help: "An existing area that is not active is success, with no change.")
     var ifNeeded = false
 
     @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
@@ -28,6 +31,13 @@ struct Deactivate: ParsableCommand {
         case .success(let area): device = area.path
         case .failure(let missing):
             record.message = missing.message
+            emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
+            throw ExitCode(ExitStatus.cannotInspect)
+        }
+        // swapoff(2) resolves the name like open(2): a path that does not exist names nothing, active or
+        // not, and that is an error even with --if-needed (a typo must not pass as "already off").
+        if let missing = SwapControl.missing(device) {
+            record.message = missing.description
             emitAction(record, reports: [], errors: [(path, record.message)], json: json, quietReport: true, failed: true)
             throw ExitCode(ExitStatus.cannotInspect)
         }

@@ -11,12 +11,13 @@ public struct KernelLogCursor {
     static let recordCapacity = 16384
 
     /// nil descriptor when /dev/kmsg cannot be read (no root, dmesg_restrict): messages are then unknown.
-    public init() {
+    /// `fromStart`: from the oldest record still in the log instead (a fresh open of /dev/kmsg starts there).
+    public init(fromStart: Bool = false) {
         guard let fd = try? FileDescriptor.open("/dev/kmsg", .readOnly, options: [.nonBlocking, .closeOnExec]) else {
             self.fd = nil
             return
         }
-        _ = try? fd.seek(offset: 0, from: .end)
+        if !fromStart { _ = try? fd.seek(offset: 0, from: .end) }
         self.fd = fd
     }
 

@@ -238,6 +238,13 @@ struct SchemaTests {
         try batch.run("activate --dry-run, missing", ["activate", "--dry-run", "--json", dir.file("missing")], status: 2)
         try batch.run("deactivate, not active", ["deactivate", "--json", good], status: 1)
         try batch.run("deactivate --if-needed, not active", ["deactivate", "--json", "--if-needed", good], status: 0)
+        try batch.run("deactivate --if-needed, missing", ["deactivate", "--json", "--if-needed", dir.file("missing")], status: 2)
+        let fstab = dir.file("fstab")
+        try "\(good) none swap pri=3,discard 0 0\n\(random) none swap noauto 0 0\n\(dir.file("missing")) none swap nofail 0 0\n"
+            .write(toFile: fstab, atomically: true, encoding: .utf8)
+        let all = try batch.run("activate --all --dry-run", ["activate", "--all", "--dry-run", "--json", "--fstab", fstab], status: 0)
+        #expect((all["actions"] as? [[String: Any]])?.map { $0["fstabLine"] as? Int } == [1, 2, 3], "\(all)")
+        #expect(all["action"] == nil, "--all prints actions instead of action")
         if getuid() != 0 {
             try batch.run("activate without root", ["activate", "--json", good], status: 2)
         }
@@ -278,6 +285,9 @@ struct SchemaTests {
         try batch.inspect("inspect while active", ["--json", path])
         try batch.run("activate --if-needed while active", ["activate", "--json", "--if-needed", path], status: 0)
         try batch.run("activate while active", ["activate", "--json", path], status: 1)
+        let drifted = try batch.run("activate --if-needed, drifted", ["activate", "--json", "--if-needed", "--priority", "8", path], status: 1)
+        #expect(((drifted["action"] as? [String: Any])?["drift"] as? [Any])?.count == 1, "\(drifted)")
+        try batch.run("activate --reconcile", ["activate", "--json", "--if-needed", "--reconcile", "--priority", "8", path], status: 0)
 
         let deactivated = try batch.run("deactivate", ["deactivate", "--json", path], status: 0)
         #expect((deactivated["action"] as? [String: Any])?["performed"] as? Bool == true, "\(deactivated)")

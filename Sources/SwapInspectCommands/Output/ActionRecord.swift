@@ -17,6 +17,19 @@ struct ActionRecord {
     var predictedSizeKiB: UInt64?
     var kernelSizeKiB: UInt64?
     var message: String
+    /// Set where the area's state changed without the action being performed: a reconcile whose
+    /// swapoff(2) succeeded and whose swapon(2) did not. Otherwise `changed` is `performed`.
+    var changedWithoutPerforming = false
+    /// `--if-needed` on an active area: what differs from the request (empty: nothing); nil when no
+    /// comparison was made.
+    var drift: [DesiredState.Drift]?
+    /// What could not be compared or was done besides (a reconcile's swapoff).
+    var notes: [String] = []
+    /// `activate --all`: the fstab entry this action is for (its line and first field).
+    var fstabLine: Int?
+    var spec: String?
+
+    var changed: Bool { performed || changedWithoutPerforming }
 
     var matches: Bool? {
         guard let predictedSizeKiB, let kernelSizeKiB else { return nil }

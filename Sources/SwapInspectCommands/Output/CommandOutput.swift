@@ -20,6 +20,8 @@ enum CommandOutput {
     /// `activate`, `deactivate`: what was done, after the reports the preflight made (text shows them
     /// only when `showReports`; a failed action's message goes to stderr, not here).
     case action(ActionRecord, reports: [Report], errors: [ErrorLine], showReports: Bool, failed: Bool)
+    /// `activate --all`: one outcome per fstab swap entry, in file order, and the fstab's own errors.
+    case actions([ActivationOutcome], errors: [ErrorLine])
 }
 
 /// One active area of /proc/swaps and its report (nil when it could not be inspected).
@@ -75,6 +77,7 @@ extension CommandOutput {
         case .firstRun: (reports, errorCount) = ([], 0)
         case .probes(_, let errors, _): (reports, errorCount) = ([], errors.count)
         case .action(_, _, let errors, _, _): (reports, errorCount) = ([], errors.count)
+        case .actions(_, let errors): (reports, errorCount) = ([], errors.count)
         }
         return AreaMetrics.families(reports.map { AreaMetrics($0) }, errors: errorCount)
     }

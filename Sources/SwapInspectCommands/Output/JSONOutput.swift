@@ -15,6 +15,13 @@ extension JSONRenderer {
             renderProbes(probes, errors: errors, into: &out)
         case .action(let record, let reports, let errors, _, _):
             render(reports, errors: errors, into: &out) { renderAction(record, &$0) }
+        case .actions(let outcomes, let errors):
+            render(outcomes.flatMap(\.reports), errors: outcomes.flatMap(\.errors) + errors, into: &out) { json in
+                json.key("actions")
+                json.beginArray()
+                for outcome in outcomes { renderActionObject(outcome.record, &json) }
+                json.endArray()
+            }
         }
     }
 
@@ -61,11 +68,15 @@ extension JSONRenderer {
 
     static func renderAction(_ record: ActionRecord, _ json: inout JSONWriter) {
         json.key("action")
+        renderActionObject(record, &json)
+    }
+
+    static func renderActionObject(_ record: ActionRecord, _ json: inout JSONWriter) {
         json.beginObject()
         json.key("command"); json.string(record.command)
         json.key("path"); json.string(record.path)
         json.key("performed"); json.bool(record.performed)
-        json.key("changed"); json.bool(record.performed)
+        json.key("changed"); json.bool(record.changed)
         json.key("dryRun"); json.bool(record.dryRun)
         json.key("alreadyInState"); json.bool(record.alreadyInState)
         json.key("flags"); json.number(record.flags)
@@ -85,6 +96,32 @@ extension JSONRenderer {
         json.key("match")
         if let matches = record.matches { json.bool(matches) } else { json.null() }
         json.key("message"); json.string(record.message)
+        renderActionAdditions(record, &json)
         json.endObject()
+    }
+
+    /// The keys only some actions carry: `drift` (--if-needed on an active area), `notes`, and for
+    /// `activate --all` the fstab entry (`fstabLine`, `spec`).
+    static func renderActionAdditions(_ record: ActionRecord, _ json: inout JSONWriter) {
+        if let drift = record.drift {
+            json.key("drift")
+            json.beginArray()
+            for item in drift {
+                json.beginObject()
+                json.key("setting"); json.string(item.setting)
+                json.key("active"); json.string(item.active)
+                json.key("requested"); json.string(item.requested)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        if !record.notes.isEmpty {
+            json.key("notes")
+            json.beginArray()
+            for note in record.notes { json.string(note) }
+            json.endArray()
+        }
+        if let fstabLine = record.fstabLine { json.key("fstabLine"); json.number(fstabLine) }
+        if let spec = record.spec { json.key("spec"); json.string(spec) }
     }
 }

@@ -19,15 +19,41 @@ extension TextRenderer {
                 renderProbe(probe, layout: layout, into: &out)
             }
         case .action(let record, let reports, _, let showReports, let failed):
-            if showReports {
-                for report in reports {
-                    render(report, into: &out)
+            renderAction(record, reports: reports, showReports: showReports, failed: failed, into: &out)
+        case .actions(let outcomes, _):
+            for outcome in outcomes {
+                renderAction(
+                    outcome.record, reports: outcome.reports, showReports: outcome.showReport, failed: outcome.failed, into: &out)
+            }
+        }
+    }
+
+    /// The preflight's reports when shown, else their warnings (they are printed in every case); then the
+    /// outcome, unless it failed (its message went to stderr), and its notes.
+    func renderAction(_ record: ActionRecord, reports: [Report], showReports: Bool, failed: Bool, into out: inout OutputBuffer) {
+        if showReports {
+            for report in reports {
+                render(report, into: &out)
+                out.newline()
+            }
+        }
+        if !failed {
+            out.write(Escapes.visible(record.message))
+            out.newline()
+        }
+        for note in record.notes {
+            out.write("  note: \(Escapes.visible(note))")
+            out.newline()
+        }
+        guard !showReports else { return }
+        for report in reports {
+            for finding in report.findings where finding.severity == .warning {
+                out.write("  \(paint(finding.severity.rawValue, .warning)) \(finding.code.rawValue): \(Escapes.visible(finding.message))")
+                out.newline()
+                if let fix = finding.fix {
+                    out.write("    fix: \(Escapes.visible(fix))")
                     out.newline()
                 }
-            }
-            if !failed {
-                out.write(record.message)
-                out.newline()
             }
         }
     }
