@@ -19,6 +19,8 @@ enum CommandOutput {
     /// `activate`, `deactivate`: what was done, after the reports the preflight made (text shows them
     /// only when `showReports`; a failed action's message goes to stderr, not here).
     case action(ActionRecord, reports: [Report], errors: [ErrorLine], showReports: Bool, failed: Bool)
+    /// `hibernate`: the verdict on the hibernation chain.
+    case hibernation(HibernationVerdict, errors: [ErrorLine])
 }
 
 /// One active area of /proc/swaps and its report (nil when it could not be inspected).

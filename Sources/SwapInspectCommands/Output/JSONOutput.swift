@@ -15,6 +15,8 @@ extension JSONRenderer {
             renderProbes(probes, errors: errors, into: &out)
         case .action(let record, let reports, let errors, _, _):
             render(reports, errors: errors, into: &out) { renderAction(record, &$0) }
+        case .hibernation(let verdict, let errors):
+            renderHibernationDocument(verdict, errors: errors, into: &out)
         }
     }
 

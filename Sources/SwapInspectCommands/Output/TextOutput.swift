@@ -29,6 +29,8 @@ extension TextRenderer {
                 out.write(record.message)
                 out.newline()
             }
+        case .hibernation(let verdict, _):
+            renderHibernation(verdict, into: &out)
         }
     }
 
