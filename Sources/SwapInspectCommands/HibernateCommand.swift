@@ -73,10 +73,9 @@ struct Hibernate: ParsableCommand {
     }
 
     /// The one line `inspect` and `list` print, when this machine has hibernation configured at all.
-    static func summaryLine(pageSize: Int) -> String? {
-        let system = SystemRoot()
-        let facts = HibernationReader.facts(root: system, path: nil, pageSize: pageSize) { DeviceTags.value("UUID", of: $0) }
-        guard HibernationVerdict.configured(facts) else { return nil }
-        return HibernationCheck.check(facts, resolve: resolveDevice).summary
+    static func summaryLine(pageSize: Int, system: SystemRoot = SystemRoot()) -> String? {
+        let configuration = HibernationReader.facts(root: system, path: nil, pageSize: pageSize, inspectAreas: false) { _ in nil }
+        guard HibernationVerdict.configured(configuration) else { return nil }
+        return verdict(system: system, path: nil, pageSize: pageSize).summary
     }
 }

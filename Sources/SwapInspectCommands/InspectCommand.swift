@@ -36,6 +36,7 @@ struct Inspect: ParsableCommand {
             stream.add(report)
         }
         stream.finish(errors: errors)
+        HibernationSummary.write(json: output.json, pageSize: simulation.effectivePageSize)
         status = max(status, ExitPolicy.status(reports: [], errorCount: errors.count, strict: output.strict))
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

@@ -39,6 +39,7 @@ struct List: ParsableCommand {
         // The reports after the table are the full ones, without colour, as --extents asks.
         let format = OutputFormat(json: output.json, colour: false, allExtents: true)
         CommandOutput.areas(areas, errors: errors, showReports: output.extents).write(format)
+        HibernationSummary.write(json: output.json, pageSize: simulation.effectivePageSize)
         let reports = areas.compactMap(\.report)
         let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }

@@ -6,7 +6,7 @@ import SwapInspectCore
 public enum HibernationReader {
     /// `deviceUUID`: the UUID libblkid reads on a device path (the adapter that has libblkid gives it).
     public static func facts(
-        root: SystemRoot, path: String?, pageSize: Int, deviceUUID: (String) -> String?
+        root: SystemRoot, path: String?, pageSize: Int, inspectAreas: Bool = true, deviceUUID: (String) -> String?
     ) -> HibernationFacts {
         var facts = HibernationFacts()
         facts.root = root.path
@@ -19,13 +19,15 @@ public enum HibernationReader {
         facts.sysResumeOffset = root.attribute("/sys/power/resume_offset").flatMap { UInt64($0) }
         facts.efiBoot = root.exists("/sys/firmware/efi")
         facts.efiHibernateLocation = root.bytes("/sys/firmware/efi/efivars/" + EFIHibernateLocation.fileName)
+        facts.boot = bootFiles(root)
+        // Whether hibernation is configured at all needs no area inspected (inspect and list ask so).
+        guard inspectAreas else { return facts }
         let entries = root.activeAreas()
         facts.swaps = entries.map { area(root: root, name: $0.name, entry: $0, pageSize: pageSize, deviceUUID: deviceUUID) }
         if let path {
             let entry = entries.first { $0.name == path } ?? entries.first { sameObject(root.locate($0.name), root.locate(path)) }
             facts.requested = area(root: root, name: path, entry: entry, pageSize: pageSize, deviceUUID: deviceUUID)
         }
-        facts.boot = bootFiles(root)
         return facts
     }
 
