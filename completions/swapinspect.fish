@@ -34,6 +34,8 @@ function __swapinspect_parse_tokens -S
             __swapinspect_parse_subcommand 1 'priority=' 'discard=' 'dry-run' 'if-needed' 'json' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'deactivate'
             __swapinspect_parse_subcommand 1 'if-needed' 'json' 'version' 'h/help'
+        case 'hibernate'
+            __swapinspect_parse_subcommand 1 'json' 'strict' 'root=' 'page-size=' 'version' 'h/help'
         case 'help'
             __swapinspect_parse_subcommand -r 1 'version'
         end
@@ -97,6 +99,7 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positio
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'probe' -d 'Look at the signature and header of files, devices or images (libblkid and swapinspect side by side).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'activate' -d 'Preflight a swap area as \'inspect\' does, then activate it with swapon(2).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'deactivate' -d 'Deactivate a swap area with swapoff(2).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'hibernate' -d 'Check that this system is ready to hibernate into a swap area, and resume from it.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" extents' -l 'extents' -d 'List every swap extent (default: the first and last few).'
@@ -151,4 +154,11 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect deactivate" -eq 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" json' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" strict' -l 'strict' -d 'Warnings also make the exit status 1.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" root' -l 'root' -d 'Read the system\'s /proc, /sys and /etc files under this directory (a captured or mounted system).' -rfa '(__swapinspect_complete_directories)'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect hibernate" -eq 1' -F
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" version' -l 'version' -d 'Show the version.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect help" version' -l 'version' -d 'Show the version.'
