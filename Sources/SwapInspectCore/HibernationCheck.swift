@@ -21,6 +21,21 @@ public enum HibernationCheck {
         return run.verdict
     }
 
+    /// The next boot's configuration of an image (`swapinspect image`): `area` is the swap file named
+    /// by its /etc/fstab, `deviceUUID` the UUID of the file system holding it.
+    public static func offline(boot: BootFiles, area: HibernationArea) -> HibernationVerdict {
+        var facts = HibernationFacts()
+        facts.boot = boot
+        facts.requested = area
+        var run = HibernationRun(facts: facts, resolve: { _ in nil })
+        run.offline = true
+        run.verdict.area = area
+        run.verdict.resumeDevice = area.deviceUUID.map { "UUID=\($0)" } ?? area.devicePath
+        run.checkNextBoot()
+        run.checkInitramfs()
+        return run.verdict
+    }
+
     /// A device spec resolved: decoded when it is a number, else through the resolver.
     static func resolveSpec(_ spec: String, _ resolve: Resolver) -> DeviceNumber? {
         if let number = DeviceNumber(text: spec) { return number }
@@ -37,6 +52,9 @@ struct HibernationRun {
     let cmdline: KernelCommandLine
     let fixes: HibernationFixes
     var verdict = HibernationVerdict()
+    /// An image's boot configuration, checked without its running kernel: only the next boot's
+    /// command line and initramfs, resume= matched by UUID against the image's file system.
+    var offline = false
 
     init(facts: HibernationFacts, resolve: @escaping HibernationCheck.Resolver) {
         self.facts = facts

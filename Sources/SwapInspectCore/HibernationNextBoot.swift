@@ -2,7 +2,7 @@
 /// systemd's initrd reads.
 extension HibernationRun {
     mutating func checkNextBoot() {
-        guard let area = verdict.area, area.entry != nil, let spec = verdict.resumeDevice else { return }
+        guard let area = verdict.area, area.entry != nil || offline, let spec = verdict.resumeDevice else { return }
         let sources = NextBoot.sources(facts.boot)
         if sources.isEmpty {
             verdict.notes.append("no boot configuration found (/etc/default/grub, /boot/loader/entries, /etc/kernel/cmdline): the next boot's command line is unknown")
@@ -13,6 +13,7 @@ extension HibernationRun {
             let line = source.cmdline
             let device = line.value("resume")
             let resolved = device.flatMap { HibernationCheck.resolveSpec($0, resolve) }
+            let matches = offline ? device.map { offlineMatch($0, area) } ?? false : resolved != nil && resolved == area.device
             verdict.nextBoot.append(ResumeSetting(source: source.location, device: device, resolved: resolved, offset: line.resumeOffset))
             let fix = fixes.rewrite(source, to: source.editable.settingResume(device: spec, offset: offset))
             let wanted = "resume=\(spec)\(offset.map { " resume_offset=\($0)" } ?? "")"
@@ -22,7 +23,7 @@ extension HibernationRun {
             if line.nohibernate {
                 add(.hibernationDisabled, "the next boot's command line (\(source.location)) turns hibernation off", fix: fix)
             }
-            if let overridden = source.overrides, device == nil || resolved != area.device || (offset != nil && line.resumeOffset != offset) {
+            if let overridden = source.overrides, device == nil || !matches || (offset != nil && line.resumeOffset != offset) {
                 add(.grubOverride,
                     "\(source.location) overrides \(overridden), which sets the resume parameters: the next boot gets '\(line.text)' without them; it needs \(wanted)",
                     fix: fix)
@@ -40,8 +41,8 @@ extension HibernationRun {
                 }
                 continue
             }
-            if resolved == nil || resolved != area.device {
-                let what = resolved.map { "resolves to \($0)" } ?? "names no device of this machine"
+            if !matches {
+                let what = offline ? "is not the UUID of the file system holding it" : resolved.map { "resolves to \($0)" } ?? "names no device of this machine"
                 add(.resumeDeviceMismatch,
                     "the next boot's resume=\(device) (\(source.location)) \(what), but \(area.path) is on \(area.devicePath ?? "?") (\(area.device?.description ?? "?")): the resume finds no image; it needs \(wanted)",
                     fix: fix)
@@ -53,8 +54,16 @@ extension HibernationRun {
         }
     }
 
+    /// Offline, only a UUID can be told apart: the file system's own; a device name is the booted
+    /// machine's, assumed right (and said so).
+    mutating func offlineMatch(_ spec: String, _ area: HibernationArea) -> Bool {
+        if case .tag("UUID", let value) = DeviceSpec.parse(spec) { return value.lowercased() == area.deviceUUID?.lowercased() }
+        verdict.notes.append("resume=\(spec) names a device of the booted machine: not comparable offline, only resume_offset is checked")
+        return true
+    }
+
     mutating func checkInitramfs() {
-        guard let spec = verdict.resumeDevice, verdict.area?.entry != nil else { return }
+        guard let spec = verdict.resumeDevice, verdict.area?.entry != nil || offline else { return }
         let results = InitramfsResume.evaluate(facts.boot, resumeSpec: spec)
         if results.isEmpty && !facts.boot.isEmpty {
             verdict.notes.append("no initramfs generator configuration found (initramfs-tools, dracut, mkinitcpio): whether the initramfs resumes is unknown")
