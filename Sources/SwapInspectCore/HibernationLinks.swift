@@ -34,6 +34,10 @@ extension HibernationRun {
             add(.zramArea, "\(area.path) is zram, which lives in RAM: a hibernation image written there is lost at power-off; hibernate into a swap file or partition")
             return
         }
+        if area.entry == nil, let problem = area.problem {
+            verdict.undetermined = problem
+            return
+        }
         guard let entry = area.entry else {
             add(.areaInactive, "\(area.path) is not active (/proc/swaps): the kernel writes the image only into an active swap area (swap_type_of)",
                 fix: facts.root == "/" ? fixes.swapon(area.path) : nil)

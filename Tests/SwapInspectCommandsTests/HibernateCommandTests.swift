@@ -128,5 +128,14 @@ struct HibernateCommandTests {
         let (status, hibernation, _) = try system.check()
         #expect(status == 2)
         #expect((hibernation["undetermined"] as? String)?.contains("/sys/power/state") == true)
+        try system.writeCommon()
+        // PATH that does not exist under the root: cannot tell, with the path's error.
+        let missing = try Runner.swapinspect(["hibernate", "--root", system.root, "/nonexistent"])
+        #expect(missing.status == 2, "\(missing)")
+        #expect(missing.stderr.contains("No such file or directory") || missing.stderr.contains("ENOENT"), "\(missing)")
+        // A FIFO as PATH is looked at without blocking, and is no swap area.
+        try #require(mkfifo(system.root + "/fifo", 0o600) == 0)
+        let fifo = try Runner.swapinspect(["hibernate", "--root", system.root, "/fifo"], timeout: 20)
+        #expect(!fifo.timedOut && fifo.status != 0, "\(fifo)")
     }
 }
