@@ -136,6 +136,32 @@ public struct BootFiles: Sendable, Equatable {
 
     public init() {}
 
+    /// The files where the booted system has them, through a reader of one file (`read`: nil when it
+    /// is no regular file) and of a directory's names (`list`: nil when it is no directory): the same
+    /// layout live, under `--root`, and inside an image.
+    public static func gather(read: (String) -> String?, list: (String) -> [String]?) -> BootFiles {
+        func file(_ path: String) -> ConfigFile? { read(path).map { ConfigFile(path: path, text: $0) } }
+        // A configuration file, then its drop-in directory in the shell's glob order (byte order).
+        func files(_ first: String?, _ directory: String, suffix: String) -> [ConfigFile]? {
+            let names = list(directory)
+            let listed = (names ?? []).filter { !$0.hasPrefix(".") && $0.hasSuffix(suffix) }
+                .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.compactMap { file("\(directory)/\($0)") }
+            let head = first.flatMap(file)
+            guard head != nil || names != nil else { return nil }
+            return (head.map { [$0] } ?? []) + listed
+        }
+        var boot = BootFiles()
+        boot.grubDefaults = files("/etc/default/grub", "/etc/default/grub.d", suffix: ".cfg") ?? []
+        boot.kernelCmdline = file("/etc/kernel/cmdline")
+        boot.loaderEntries = files(nil, "/boot/loader/entries", suffix: ".conf") ?? []
+        if list("/etc/initramfs-tools") != nil {
+            boot.initramfsTools = files("/etc/initramfs-tools/initramfs.conf", "/etc/initramfs-tools/conf.d", suffix: "") ?? []
+        }
+        boot.dracut = files("/etc/dracut.conf", "/etc/dracut.conf.d", suffix: ".conf")
+        boot.mkinitcpio = files("/etc/mkinitcpio.conf", "/etc/mkinitcpio.conf.d", suffix: ".conf")
+        return boot
+    }
+
     public var isEmpty: Bool {
         grubDefaults.isEmpty && kernelCmdline == nil && loaderEntries.isEmpty && initramfsTools == nil && dracut == nil
             && mkinitcpio == nil

@@ -30,30 +30,13 @@ extension ImageAuditRun {
     }
 
     static func bootFiles(_ filesystem: ExtFilesystem) -> BootFiles {
-        func file(_ path: String) -> ConfigFile? {
-            guard let resolved = try? filesystem.resolve(path), resolved.inode.isRegular,
-                let bytes = try? filesystem.read(resolved.inode, path: path, count: bootFileLimit)
-            else { return nil }
-            return ConfigFile(path: path, text: String(decoding: bytes, as: UTF8.self))
-        }
-        func files(_ first: String, _ directory: String, suffix: String) -> [ConfigFile]? {
-            let names = filesystem.directoryNames(directory)
-            let listed = names?.filter { $0.hasSuffix(suffix) }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-                .compactMap { file("\(directory)/\($0)") } ?? []
-            let head = file(first)
-            guard head != nil || names != nil else { return nil }
-            return (head.map { [$0] } ?? []) + listed
-        }
-        var boot = BootFiles()
-        boot.grubDefaults = files("/etc/default/grub", "/etc/default/grub.d", suffix: ".cfg") ?? []
-        boot.kernelCmdline = file("/etc/kernel/cmdline")
-        boot.loaderEntries = files("/nonexistent", "/boot/loader/entries", suffix: ".conf") ?? []
-        if filesystem.directoryNames("/etc/initramfs-tools") != nil {
-            boot.initramfsTools = files("/etc/initramfs-tools/initramfs.conf", "/etc/initramfs-tools/conf.d", suffix: "") ?? []
-        }
-        boot.dracut = files("/etc/dracut.conf", "/etc/dracut.conf.d", suffix: ".conf")
-        boot.mkinitcpio = files("/etc/mkinitcpio.conf", "/etc/mkinitcpio.conf.d", suffix: ".conf")
-        return boot
+        BootFiles.gather(
+            read: { path in
+                guard let resolved = try? filesystem.resolve(path), resolved.inode.isRegular,
+                    let bytes = try? filesystem.read(resolved.inode, path: path, count: bootFileLimit)
+                else { return nil }
+                return String(decoding: bytes, as: UTF8.self)
+            }, list: { filesystem.directoryNames($0) })
     }
 }
 

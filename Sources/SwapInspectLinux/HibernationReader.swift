@@ -105,22 +105,6 @@ public enum HibernationReader {
 
     /// The boot configuration files, each read under the root.
     static func bootFiles(_ root: SystemRoot) -> BootFiles {
-        func file(_ name: String) -> ConfigFile? { root.text(name).map { ConfigFile(path: name, text: $0) } }
-        func files(_ first: String, _ directory: String, suffix: String) -> [ConfigFile]? {
-            let listed = root.list(directory, suffix: suffix).compactMap { file("\(directory)/\($0)") }
-            let head = file(first)
-            guard head != nil || root.exists(directory) else { return nil }
-            return (head.map { [$0] } ?? []) + listed
-        }
-        var boot = BootFiles()
-        boot.grubDefaults = files("/etc/default/grub", "/etc/default/grub.d", suffix: ".cfg") ?? []
-        boot.kernelCmdline = file("/etc/kernel/cmdline")
-        boot.loaderEntries = root.list("/boot/loader/entries", suffix: ".conf").compactMap { file("/boot/loader/entries/\($0)") }
-        if root.exists("/etc/initramfs-tools") {
-            boot.initramfsTools = files("/etc/initramfs-tools/initramfs.conf", "/etc/initramfs-tools/conf.d", suffix: "") ?? []
-        }
-        boot.dracut = files("/etc/dracut.conf", "/etc/dracut.conf.d", suffix: ".conf")
-        boot.mkinitcpio = files("/etc/mkinitcpio.conf", "/etc/mkinitcpio.conf.d", suffix: ".conf")
-        return boot
+        BootFiles.gather(read: { root.text($0) }, list: { root.isDirectory($0) ? root.list($0) : nil })
     }
 }

@@ -37,6 +37,11 @@ public struct SystemRoot: Sendable {
 
     public func exists(_ name: String) -> Bool { access(locate(name), F_OK) == 0 }
 
+    public func isDirectory(_ name: String) -> Bool {
+        guard let status = try? Stat.stat(locate(name)) else { return false }
+        return status.type == UInt32(S_IFDIR)
+    }
+
     func isRegularFile(_ name: String) -> Bool {
         guard let status = try? Stat.stat(locate(name)) else { return false }
         return status.isRegular
