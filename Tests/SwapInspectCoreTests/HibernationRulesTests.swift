@@ -106,3 +106,48 @@ struct HibernationRulesTests {
         #expect(location.uuid == "ab-cd" && location.offset == 1234 && location.kernelVersion == "6.12")
     }
 }
+
+/// The whole check on synthetic facts: the 1 KiB-block case where systemd and the kernel disagree.
+@Suite("hibernation check")
+struct HibernationCheckTests {
+    static func facts(kernel: UInt64, systemd: UInt64, configured: UInt64) -> HibernationFacts {
+        var facts = HibernationFacts()
+        facts.powerState = "freeze mem disk\n"
+        facts.cmdline = "ro resume=/dev/vda2 resume_offset=\(configured)"
+        facts.sysResume = DeviceNumber(major: 254, minor: 2)
+        facts.sysResumeOffset = configured
+        facts.activeAnonKiB = 100
+        var area = HibernationArea(path: "/swapfile", entry: ProcSwapsEntry(name: "/swapfile", type: "file", sizeKiB: 592, usedKiB: 0, priority: -2))
+        area.kind = .file
+        area.device = DeviceNumber(major: 254, minor: 2)
+        area.devicePath = "/dev/vda2"
+        area.offsetKernel = kernel
+        area.offsetSystemd = systemd
+        area.offsetFilefrag = systemd * 4
+        facts.swaps = [area]
+        facts.boot.grubDefaults = [ConfigFile(path: "/etc/default/grub", text: "GRUB_CMDLINE_LINUX_DEFAULT=\"resume=/dev/vda2 resume_offset=\(configured)\"\n")]
+        return facts
+    }
+
+    static func resolve(_ spec: String) -> DeviceNumber? { spec == "/dev/vda2" ? DeviceNumber(major: 254, minor: 2) : nil }
+
+    @Test("§6 F3 (kernel 688, systemd 687): the kernel's value still leaves systemd refusing; systemd's is stale for the kernel")
+    func systemdAndKernelDisagree() {
+        let right = HibernationCheck.check(Self.facts(kernel: 688, systemd: 687, configured: 688), resolve: Self.resolve)
+        #expect(right.findings.map(\.code) == [.systemdOffsetDiffers])
+        #expect(right.systemd == .resumeDeviceMissing)
+        let floor = HibernationCheck.check(Self.facts(kernel: 688, systemd: 687, configured: 687), resolve: Self.resolve)
+        #expect(floor.findings.map(\.code) == [.systemdOffsetDiffers, .resumeOffsetMismatch, .resumeOffsetMismatch])
+        // The three offsets are named where they differ.
+        #expect(floor.findings[1].message.contains("systemd computes 687") && floor.findings[1].message.contains("filefrag recipe gives 2748"))
+        #expect(floor.findings[2].fix == "sed -i '1c\\GRUB_CMDLINE_LINUX_DEFAULT=\"resume=/dev/vda2 resume_offset=688\"' /etc/default/grub && update-grub")
+        #expect(floor.findings[1].fix == "printf '%s\\n' 688 > /sys/power/resume_offset")
+    }
+
+    @Test("an aligned file: ready")
+    func aligned() {
+        let verdict = HibernationCheck.check(Self.facts(kernel: 688, systemd: 688, configured: 688), resolve: Self.resolve)
+        #expect(verdict.ready && verdict.findings.isEmpty && verdict.systemd == .supported)
+        #expect(verdict.summary == "hibernate ready")
+    }
+}
