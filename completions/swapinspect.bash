@@ -173,13 +173,13 @@ _swapinspect_root() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    inspect|image|list|probe|activate|deactivate|help)
+    inspect|image|list|probe|activate|deactivate|hibernate|help)
         # Offer subcommand argument completions
         "_swapinspect_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'inspect image list probe activate deactivate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'inspect image list probe activate deactivate hibernate help' -- "${cur}"))
         ;;
     esac
 }
@@ -400,6 +400,42 @@ _swapinspect_deactivate() {
     esac
 }
 
+_swapinspect_hibernate() {
+    repeating_flags=()
+    non_repeating_flags=(-J --json --strict --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --output-file --root --page-size)
+    __swapinspect_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __swapinspect_add_completions -W 'text'$'\n''json'$'\n''prometheus'
+        return
+        ;;
+    '--output-file')
+        __swapinspect_add_completions -o plusdirs -fX '!*.@(prom)'
+        return
+        ;;
+    '--root')
+        __swapinspect_add_completions -d
+        return
+        ;;
+    '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swapinspect_add_completions -f
+        return
+        ;;
+    esac
+}
+
 _swapinspect_help() {
     repeating_flags=()
     non_repeating_flags=(--version)
@@ -424,7 +460,7 @@ _swapinspect() {
         COMP_LINE="${COMP_LINE/"${option}="/"${option} "}"
     fi
     local -i first=1
-    if [[ "${COMP_CWORD}" -gt 1 && ! "${COMP_WORDS[1]}" =~ ^(inspect|image|list|probe|activate|deactivate|help)$ ]] \
+    if [[ "${COMP_CWORD}" -gt 1 && ! "${COMP_WORDS[1]}" =~ ^(inspect|image|list|probe|activate|deactivate|hibernate|help)$ ]] \
         || [[ "${COMP_CWORD}" -eq 1 && "${COMP_WORDS[1]}" == -* ]]; then
         COMP_WORDS=("${COMP_WORDS[0]}" inspect "${COMP_WORDS[@]:1}")
         COMP_CWORD=$((COMP_CWORD + 1))

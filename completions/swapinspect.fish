@@ -34,6 +34,8 @@ function __swapinspect_parse_tokens -S
             __swapinspect_parse_subcommand 1 'priority=' 'discard=' 'dry-run' 'if-needed' 'reconcile' 'strict' 'all' 'fstab=' 'J/json' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'deactivate'
             __swapinspect_parse_subcommand 1 'if-needed' 'J/json' 'version' 'h/help'
+        case 'hibernate'
+            __swapinspect_parse_subcommand 1 'J/json' 'format=' 'output-file=' 'strict' 'root=' 'page-size=' 'version' 'h/help'
         case 'help'
             __swapinspect_parse_subcommand -r 1 'version'
         end
@@ -97,6 +99,7 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positio
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'probe' -d 'Look at the signature and header of files, devices or images (libblkid and swapinspect side by side).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'activate' -d 'Preflight a swap area as \'inspect\' does, then activate it with swapon(2).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'deactivate' -d 'Deactivate a swap area with swapoff(2).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'hibernate' -d 'Check that this system is ready to hibernate into a swap area, and resume from it.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" extents' -l 'extents' -d 'List every swap extent (default: the first and last few).'
@@ -173,6 +176,15 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect deactivate" -eq 1' -fka '(__swapinspect_custom_completion ---completion deactivate -- positional@0 (count (__swapinspect_tokens -pc)) (__swapinspect_tokens -tC))'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" format' -l 'format' -d 'text, json (as --json) or prometheus (the text exposition format, for node_exporter\'s textfile collector).' -rfka 'text json prometheus'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" output-file' -l 'output-file' -d 'With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'prom\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" strict' -l 'strict' -d 'Warnings also make the exit status 1.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" root' -l 'root' -d 'Read the system\'s /proc, /sys and /etc files under this directory (a captured or mounted system).' -rfa '(__swapinspect_complete_directories)'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect hibernate" -eq 1' -F
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" version' -l 'version' -d 'Show the version.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect help" version' -l 'version' -d 'Show the version.'
 # swapinspect: inspect is the default subcommand. Unless the first argument names a subcommand
 # (or is being typed and is no option), the tokens read as if `inspect` were written after the command.
@@ -193,7 +205,7 @@ function __swapinspect_tokens
     end
     set -l before (__swapinspect_tokens_raw -pc)
     set -l current (__swapinspect_tokens_raw -t)
-    if begin; test (count $before) -gt 1; and not contains -- $before[2] inspect image list probe activate deactivate help; end
+    if begin; test (count $before) -gt 1; and not contains -- $before[2] inspect image list probe activate deactivate hibernate help; end
         or begin; test (count $before) -eq 1; and string match -q -- '-*' "$current"; end
         set tokens $tokens[1] inspect $tokens[2..]
     end

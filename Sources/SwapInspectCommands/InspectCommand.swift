@@ -31,11 +31,15 @@ struct Inspect: ParsableCommand {
         // freed before the next path is inspected.
         var stream = ReportStream(output: output)
         var status = ExitStatus.ok
+        // Only an active area can take a hibernation image: the hibernate line comes with one.
+        var anyActive = false
         let errors = InspectionRun.inspect(paths, simulation: simulation) { report in
+            anyActive = anyActive || report.facts.active != nil
             status = max(status, ExitPolicy.status(report, strict: output.strict))
             stream.add(report)
         }
         try stream.finish(errors: errors)
+        if anyActive && output.textOnStdout { HibernationSummary.write(pageSize: simulation.effectivePageSize) }
         status = max(status, ExitPolicy.status(reports: [], errorCount: errors.count, strict: output.strict))
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

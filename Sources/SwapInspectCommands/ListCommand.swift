@@ -46,6 +46,7 @@ struct List: ParsableCommand {
         var format = OutputFormat(output, allExtents: true)
         if case .text = format, output.color == .auto { format = OutputFormat(json: false, colour: false, allExtents: true) }
         try CommandOutput.areas(areas, errors: errors, showReports: output.extents, table: table).write(format, to: output.outputFile)
+        if output.textOnStdout { HibernationSummary.write(pageSize: simulation.effectivePageSize) }
         let reports = areas.compactMap(\.report)
         let status = ExitPolicy.status(reports: reports, errorCount: errors.count, strict: output.strict)
         if status != ExitStatus.ok { throw ExitCode(status) }

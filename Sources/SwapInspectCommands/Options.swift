@@ -82,6 +82,11 @@ struct OutputOptions: ParsableArguments {
     var color: ColorChoice = .auto
 
     func validate() throws {
+        try Self.validateDocument(json: json, format: format, outputFile: outputFile)
+    }
+
+    /// --json, --format and --output-file together (also `hibernate`'s).
+    static func validateDocument(json: Bool, format: FormatChoice?, outputFile: String?) throws {
         if json, let format, format != .json {
             throw ValidationError("--json and --format=\(format.rawValue) cannot be combined")
         }
@@ -95,6 +100,8 @@ struct OutputOptions: ParsableArguments {
 
     var wantsJSON: Bool { json || format == .json }
     var wantsPrometheus: Bool { format == .prometheus }
+    /// Text for people on stdout: what a line such as `hibernate ready` may be added to.
+    var textOnStdout: Bool { !wantsJSON && !wantsPrometheus }
 }
 
 /// `--noheadings`, `--raw`, `--output`, `--output-all`: how a table is printed, as util-linux's tools take it.

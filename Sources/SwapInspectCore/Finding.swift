@@ -41,6 +41,37 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case readOnlyMount = "read-only-mount"
     /// A block device mounted, held or claimed exclusively: EBUSY.
     case deviceBusy = "device-busy"
+    // errors of `hibernate` (the hibernation chain)
+    /// /sys/power/state offers no `disk`: a kernel without CONFIG_HIBERNATION.
+    case hibernationUnavailable = "hibernation-unavailable"
+    /// Kernel lockdown (Secure Boot) forbids hibernation.
+    case hibernationLockedDown = "hibernation-locked-down"
+    /// `nohibernate` / `hibernate=no` on the command line.
+    case hibernationDisabled = "hibernation-disabled"
+    /// `noresume` on the command line.
+    case noresume = "noresume"
+    /// No active swap area at all.
+    case noHibernationArea = "no-hibernation-area"
+    /// The area to hibernate into is not active.
+    case areaInactive = "area-inactive"
+    /// The area is zram (RAM).
+    case zramArea = "zram-area"
+    /// Active(anon) above 98% of the area's free space (systemd's estimate).
+    case notEnoughSwap = "not-enough-swap"
+    /// No resume= (and no EFI variable to stand in for it).
+    case resumeNotConfigured = "resume-not-configured"
+    /// resume= names another device, or none of this machine.
+    case resumeDeviceMismatch = "resume-device-mismatch"
+    /// resume_offset= is not the kernel's match value (a stale offset).
+    case resumeOffsetMismatch = "resume-offset-mismatch"
+    /// resume_offset= without resume=.
+    case resumeOffsetWithoutDevice = "resume-offset-without-device"
+    /// A /etc/default/grub.d file overrides the resume parameters of /etc/default/grub.
+    case grubOverride = "grub-override"
+    /// The initramfs will not carry the resume hook.
+    case initramfsNoResume = "initramfs-no-resume"
+    /// systemd's resume_offset (FIEMAP floor) is not the kernel's: systemctl hibernate refuses.
+    case systemdOffsetDiffers = "systemd-offset-differs"
     // warnings
     case insecurePermissions = "insecure-permissions"
     case insecureOwner = "insecure-owner"
@@ -51,6 +82,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case oldKernelIncompatible = "old-kernel-incompatible"
     /// `probe`: libblkid (and so blkid, lsblk, udev, swapon -a by UUID) sees the area otherwise than the kernel.
     case blkidDisagrees = "blkid-disagrees"
+    /// A HibernateLocation EFI variable that points elsewhere than the area.
+    case efiLocationStale = "efi-location-stale"
     // info
     case unwrittenExtents = "unwritten-extents"
     case fragmented = "fragmented"
@@ -63,10 +96,13 @@ public enum FindingCode: String, Sendable, CaseIterable {
         case .noSignature, .unsupportedVersion, .hibernationSignature, .pagesizeMismatch, .emptySwap,
             .tooSmall, .tooManyBadPages, .badPageOutOfRange, .holes, .sharedExtents, .inlineData,
             .notCommitted, .encodedExtents, .copyOnWrite, .compressed, .multipleDevices, .notRegularFile,
-            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy:
+            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy,
+            .hibernationUnavailable, .hibernationLockedDown, .hibernationDisabled, .noresume, .noHibernationArea,
+            .areaInactive, .zramArea, .notEnoughSwap, .resumeNotConfigured, .resumeDeviceMismatch, .resumeOffsetMismatch,
+            .resumeOffsetWithoutDevice, .grubOverride, .initramfsNoResume, .systemdOffsetDiffers:
             .error
         case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
-            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees:
+            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees, .efiLocationStale:
             .warning
         case .unwrittenExtents, .fragmented, .byteSwapped, .inUse:
             .info

@@ -18,6 +18,8 @@ public struct Report: Sendable {
     public var image: ImageLocation? = nil
     /// The tag the area was named by (`UUID=…`, `LABEL=…`) when it was not named by its path.
     public var spec: String? = nil
+    /// `image`: the image's own boot configuration checked for hibernating into this swap file.
+    public var hibernation: HibernationVerdict? = nil
 
     public var resumeOffset: UInt64? { activation?.resumeOffset }
     /// The size the kernel would report (`Adding Nk`, /proc/swaps Size) when it accepts the area.

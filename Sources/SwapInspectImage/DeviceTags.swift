@@ -18,3 +18,16 @@ public enum DeviceTags {
         return String(cString: found)
     }
 }
+
+extension DeviceTags {
+    /// The value of `tag` (`UUID`) libblkid reads on `device`, or nil (blkid_get_tag_value, probing
+    /// with a cache that lives only in this process).
+    public static func value(_ tag: String, of device: String) -> String? {
+        var cache: blkid_cache?
+        guard blkid_get_cache(&cache, "/dev/null") == 0 else { return nil }
+        defer { blkid_put_cache(cache) }
+        guard let found = blkid_get_tag_value(cache, tag, device) else { return nil }
+        defer { free(found) }
+        return String(cString: found)
+    }
+}

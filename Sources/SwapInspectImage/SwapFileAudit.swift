@@ -73,12 +73,14 @@ extension ImageAuditRun {
             notes.append("named by /etc/fstab line \(entry.line)")
             if entry.noauto { notes.append("fstab marks it noauto: swapon -a skips it") }
         }
-        auditInode(filesystem, inode: resolved.inode, path: resolved.canonical, priority: entry?.priority, notes: notes, place: place, area: area)
+        auditInode(
+            filesystem, inode: resolved.inode, path: resolved.canonical, priority: entry?.priority, notes: notes, place: place, area: area,
+            checkHibernation: entry != nil)
     }
 
     mutating func auditInode(
         _ filesystem: ExtFilesystem, inode: ExtFilesystem.Inode, path: String, priority: Int?, notes: [String],
-        place: ImageLocation, area: Int
+        place: ImageLocation, area: Int, checkHibernation: Bool = false
     ) {
         let header: [UInt8]
         let extents: [FileExtent]
@@ -105,6 +107,7 @@ extension ImageAuditRun {
         facts.open = inode.openFacts
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
+        if checkHibernation { attachHibernation(&report, filesystem: filesystem, uuid: filesystem.uuid, device: areas[area].name) }
         append(report, area: area)
     }
 }

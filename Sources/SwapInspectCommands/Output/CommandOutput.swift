@@ -22,6 +22,8 @@ enum CommandOutput {
     case action(ActionRecord, reports: [Report], errors: [ErrorLine], showReports: Bool, failed: Bool)
     /// `activate --all`: one outcome per fstab swap entry, in file order, and the fstab's own errors.
     case actions([ActivationOutcome], errors: [ErrorLine])
+    /// `hibernate`: the verdict on the hibernation chain.
+    case hibernation(HibernationVerdict, errors: [ErrorLine])
 }
 
 /// One active area of /proc/swaps and its report (nil when it could not be inspected).
@@ -67,7 +69,7 @@ extension CommandOutput {
         }
     }
 
-    /// The metrics of the areas reported (`--format=prometheus`).
+    /// The metrics of the areas reported, or of the hibernation check (`--format=prometheus`).
     var metricFamilies: [MetricFamily] {
         let reports: [Report]
         let errorCount: Int
@@ -78,6 +80,7 @@ extension CommandOutput {
         case .probes(_, let errors, _): (reports, errorCount) = ([], errors.count)
         case .action(_, _, let errors, _, _): (reports, errorCount) = ([], errors.count)
         case .actions(_, let errors): (reports, errorCount) = ([], errors.count)
+        case .hibernation(let verdict, let errors): return HibernationMetrics.families(verdict, errors: errors.count)
         }
         return AreaMetrics.families(reports.map { AreaMetrics($0) }, errors: errorCount)
     }

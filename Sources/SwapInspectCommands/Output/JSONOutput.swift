@@ -22,6 +22,8 @@ extension JSONRenderer {
                 for outcome in outcomes { renderActionObject(outcome.record, &json) }
                 json.endArray()
             }
+        case .hibernation(let verdict, let errors):
+            renderHibernationDocument(verdict, errors: errors, into: &out)
         }
     }
 

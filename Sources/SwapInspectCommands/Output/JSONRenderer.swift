@@ -87,6 +87,10 @@ enum JSONRenderer {
         json.key("findings")
         renderFindings(report.findings, &json)
         json.key("undetermined"); json.string(report.undetermined)
+        if let hibernation = report.hibernation {
+            json.key("hibernation")
+            renderHibernation(hibernation, &json)
+        }
         json.key("active")
         if let active = facts.active {
             json.beginObject()

@@ -130,3 +130,32 @@ struct AreaMetrics {
         ]
     }
 }
+
+/// `hibernate --format=prometheus`: whether this system is ready to hibernate, and why not, by code.
+enum HibernationMetrics {
+    static func families(_ verdict: HibernationVerdict, errors: Int) -> [MetricFamily] {
+        let area: [(name: String, value: String)] = [("path", verdict.area?.path ?? "")]
+        var findings = MetricFamily(
+            name: "swapinspect_hibernate_findings", help: "Findings of the hibernation check by code and severity (man 8 swapinspect, FINDINGS).")
+        var counted: [(code: String, severity: String, count: UInt64)] = []
+        for finding in verdict.findings {
+            if let index = counted.firstIndex(where: { $0.code == finding.code.rawValue }) {
+                counted[index].count += 1
+            } else {
+                counted.append((finding.code.rawValue, finding.severity.rawValue, 1))
+            }
+        }
+        for entry in counted { findings.samples.append((area + [("code", entry.code), ("severity", entry.severity)], entry.count)) }
+        var families = [
+            MetricFamily(
+                name: "swapinspect_hibernate_ready", help: "1 if the system is ready to hibernate into the area and resume from it, else 0.",
+                samples: verdict.undetermined == nil ? [(area, verdict.ready ? 1 : 0)] : []),
+            findings,
+        ]
+        families.append(
+            MetricFamily(
+                name: "swapinspect_errors", help: "Paths that could not be inspected (their reasons are on stderr).",
+                samples: [([], UInt64(errors + (verdict.undetermined == nil ? 0 : 1)))]))
+        return families
+    }
+}

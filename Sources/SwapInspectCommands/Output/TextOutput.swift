@@ -25,6 +25,8 @@ extension TextRenderer {
                 renderAction(
                     outcome.record, reports: outcome.reports, showReports: outcome.showReport, failed: outcome.failed, into: &out)
             }
+        case .hibernation(let verdict, _):
+            renderHibernation(verdict, into: &out)
         }
     }
 
