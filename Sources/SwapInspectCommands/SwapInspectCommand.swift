@@ -30,6 +30,7 @@ public struct SwapInspectCommand: ParsableCommand {
     /// Start-up (README, Performance): `--version` alone is answered without parsing, and the command
     /// to run is parsed on its own (`StartupDispatch`); everything else is ArgumentParser's full parse.
     public static func main() {
+        StandardOutput.checkAtExit()
         let arguments = CommandLine.arguments.dropFirst().map { $0 == "--discard" ? "--discard=all" : $0 }
         if arguments == ["--version"] {
             // What ArgumentParser does for it (the version line on stdout, exit 0).

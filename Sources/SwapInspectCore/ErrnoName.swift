@@ -52,8 +52,12 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
     case fileNameTooLong
     /// ENOSYS
     case noFunction
+    /// EBADMSG: the kernel's EFSBADCRC, a metadata checksum that does not match.
+    case badMessage
     /// EOPNOTSUPP
     case notSupported
+    /// EUCLEAN: the kernel's EFSCORRUPTED, metadata that fails its checks.
+    case structureNeedsCleaning
     /// An errno without a name here: `errno N`.
     case other(Int32)
 
@@ -67,7 +71,8 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
         (.tooManyOpenFilesInSystem, "ENFILE"), (.tooManyOpenFiles, "EMFILE"),
         (.inappropriateIOCTLForDevice, "ENOTTY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
         (.readOnlyFileSystem, "EROFS"), (.tooManySymbolicLinkLevels, "ELOOP"), (.fileNameTooLong, "ENAMETOOLONG"),
-        (.noFunction, "ENOSYS"), (.notSupported, "EOPNOTSUPP"),
+        (.noFunction, "ENOSYS"), (.badMessage, "EBADMSG"), (.notSupported, "EOPNOTSUPP"),
+        (.structureNeedsCleaning, "EUCLEAN"),
     ]
 
     /// The C name (`EINVAL`), or `errno N` for one without a name here.

@@ -41,6 +41,14 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case readOnlyMount = "read-only-mount"
     /// A block device mounted, held or claimed exclusively: EBUSY.
     case deviceBusy = "device-busy"
+    /// The file system would not mount read-write (a bad superblock or group-descriptor checksum, an
+    /// unknown feature, an unloadable journal, a corrupt root inode), or the swap file's own inode or
+    /// extent tree fails the kernel's checks: swapon never gets to the file.
+    case filesystemErrors = "filesystem-errors"
+    /// `image --scan`: an inode with a swap signature that no directory entry names: swapon has no path to open.
+    case unnamedInode = "unnamed-inode"
+    /// `image`: an /etc/fstab swap entry whose UUID=, LABEL=, PARTUUID= or PARTLABEL= matches nothing in the image.
+    case specNotFound = "spec-not-found"
     // warnings
     case insecurePermissions = "insecure-permissions"
     case insecureOwner = "insecure-owner"
@@ -51,6 +59,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case oldKernelIncompatible = "old-kernel-incompatible"
     /// `probe`: libblkid (and so blkid, lsblk, udev, swapon -a by UUID) sees the area otherwise than the kernel.
     case blkidDisagrees = "blkid-disagrees"
+    /// `image`: e2fsck -fn finds errors that do not stop the kernel from mounting the file system read-write.
+    case filesystemDamaged = "filesystem-damaged"
     // info
     case unwrittenExtents = "unwritten-extents"
     case fragmented = "fragmented"
@@ -63,10 +73,11 @@ public enum FindingCode: String, Sendable, CaseIterable {
         case .noSignature, .unsupportedVersion, .hibernationSignature, .pagesizeMismatch, .emptySwap,
             .tooSmall, .tooManyBadPages, .badPageOutOfRange, .holes, .sharedExtents, .inlineData,
             .notCommitted, .encodedExtents, .copyOnWrite, .compressed, .multipleDevices, .notRegularFile,
-            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy:
+            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy, .filesystemErrors,
+            .unnamedInode, .specNotFound:
             .error
         case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
-            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees:
+            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees, .filesystemDamaged:
             .warning
         case .unwrittenExtents, .fragmented, .byteSwapped, .inUse:
             .info

@@ -12,6 +12,7 @@ public enum Inspector {
             activation: nil, kernelLog: nil, userspaceResumeOffset: nil, findings: [], undetermined: nil)
         if let priority = options.swapFlags.priority { report.facts.priority = priority }
         report.findings += AreaFindings.security(facts)
+        if let damage = facts.filesystem?.damage { report.findings.append(Finding(.filesystemDamaged, damage)) }
 
         switch chooseModel(facts, options: options) {
         case .refused(let model, let refusal):

@@ -28,6 +28,8 @@ struct ImageAuditRun {
     /// For --path over several ext file systems: paths found in none of them are errors.
     var pathMisses: [String: [AreaError]] = [:]
     var pathHits: Set<String> = []
+    /// Why the /etc/fstab of the ext file system being audited could not be read, as a note for its swap files.
+    var fstabProblem: String?
 
     init(image: String, options: ImageAuditOptions, progress: ImageProgress?) {
         self.image = image

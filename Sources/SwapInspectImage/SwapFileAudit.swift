@@ -12,6 +12,12 @@ extension ImageAuditRun {
             audit.errors.append(error)
             return
         }
+        // Without its root nothing in it can be looked up: one error says so, not one per name.
+        if let problem = filesystem.rootProblem() {
+            audit.errors.append(AreaError(path: area.name, operation: "cannot audit the \(filesystem.type) file system", reason: problem.message))
+            return
+        }
+        fstabProblem = nil
         let place = location(area, type: filesystem.type.name, uuid: filesystem.uuid, label: filesystem.label)
         var audited: Set<UInt32> = []
         if !options.paths.isEmpty {
@@ -29,7 +35,14 @@ extension ImageAuditRun {
             if swapEntries.isEmpty {
                 // Only the names that exist; each is resolved once.
                 for path in ImageAuditOptions.defaultSwapFiles {
-                    guard let resolved = try? filesystem.resolve(path) else { continue }
+                    let resolved: ExtFilesystem.ResolvedPath
+                    do {
+                        resolved = try filesystem.resolve(path)
+                    } catch {
+                        // A name that is not there is no finding; one that cannot be looked up is an error.
+                        if !ExtFilesystem.isNotFound(error) { audit.errors.append(error) }
+                        continue
+                    }
                     auditResolved(filesystem, path: path, resolved: resolved, entry: nil, place: place, area: index, audited: &audited)
                 }
             }
@@ -45,6 +58,13 @@ extension ImageAuditRun {
         do {
             resolved = try filesystem.resolve(path)
         } catch {
+            if error.isKernelCorruption {
+                // swapon's own lookup of the name fails on the same metadata.
+                pathHits.insert(path)
+                let notes = entry.map { ["named by /etc/fstab line \($0.line)"] } ?? []
+                refuseCorrupt(filesystem, path: path, inode: nil, error: error, priority: entry?.priority, notes: notes, place: place, area: area)
+                return
+            }
             if entry == nil && options.paths.contains(path) && selected.count > 1 {
                 pathMisses[path, default: []].append(error)
             } else {
@@ -86,10 +106,16 @@ extension ImageAuditRun {
             header = try filesystem.read(inode, path: path, count: SwapHeaderLayout.probeLength)
             extents = try filesystem.extents(inode, path: path)
         } catch {
-            audit.errors.append(error)
+            if error.isKernelCorruption {
+                refuseCorrupt(filesystem, path: path, inode: inode, error: error, priority: priority, notes: notes, place: place, area: area)
+            } else {
+                audit.errors.append(error)
+            }
             return
         }
-        var notes = notes
+        let verdict = verdict(for: filesystem, area: area)
+        var notes = notes + verdict.notes
+        if let fstabProblem { notes.append(fstabProblem) }
         if filesystem.type.isOlderExtFormat {
             notes.append(
                 "\(filesystem.type) is predicted as the ext4 driver mounts it (iomap, CONFIG_EXT4_USE_FOR_EXT2); the standalone ext2 driver uses the generic bmap model")
@@ -103,8 +129,19 @@ extension ImageAuditRun {
             headerBytes: header, extents: extents, source: .ext2fs, priority: priority ?? Self.automaticPriority,
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
         facts.open = inode.openFacts
+        facts.filesystem?.damage = verdict.damage
+        facts.open.filesystemError = verdict.refusal ?? overlapRefusal(filesystem, extents: extents, path: path, area: area)
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
         append(report, area: area)
+    }
+
+    /// A swap file block inside the file system's metadata: `check_block_validity` fails the mapping
+    /// with EFSCORRUPTED when swapon's iomap asks for it.
+    func overlapRefusal(_ filesystem: ExtFilesystem, extents: [FileExtent], path: String, area: Int) -> FilesystemError? {
+        guard let overlap = filesystem.metadataOverlap(extents) else { return nil }
+        return FilesystemError(
+            errno: .structureNeedsCleaning,
+            message: "\(overlap): the kernel's block validity check (check_block_validity, ext4_inode_block_valid) fails the mapping of \(path) with EFSCORRUPTED; repair the unmounted image with \(repairCommand(area))")
     }
 }

@@ -106,7 +106,7 @@ struct DiskFixture {
         expectSameActivation(file, expected)
 
         let unresolved = audit.reports[1]
-        #expect(unresolved.findings.map(\.code) == [.noSignature])
+        #expect(unresolved.findings.map(\.code) == [.specNotFound])
         #expect(unresolved.activation?.ok == false)
 
         let swap = audit.reports[2]
