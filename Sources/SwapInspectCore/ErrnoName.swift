@@ -56,6 +56,8 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
     case badMessage
     /// EOPNOTSUPP
     case notSupported
+    /// ESTALE: a directory entry that names a deleted inode (ext4_iget).
+    case staleFileHandle
     /// EUCLEAN: the kernel's EFSCORRUPTED, metadata that fails its checks.
     case structureNeedsCleaning
     /// An errno without a name here: `errno N`.
@@ -72,7 +74,7 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
         (.inappropriateIOCTLForDevice, "ENOTTY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
         (.readOnlyFileSystem, "EROFS"), (.tooManySymbolicLinkLevels, "ELOOP"), (.fileNameTooLong, "ENAMETOOLONG"),
         (.noFunction, "ENOSYS"), (.badMessage, "EBADMSG"), (.notSupported, "EOPNOTSUPP"),
-        (.structureNeedsCleaning, "EUCLEAN"),
+        (.staleFileHandle, "ESTALE"), (.structureNeedsCleaning, "EUCLEAN"),
     ]
 
     /// The C name (`EINVAL`), or `errno N` for one without a name here.

@@ -12,7 +12,6 @@ public enum Inspector {
             activation: nil, kernelLog: nil, userspaceResumeOffset: nil, findings: [], undetermined: nil)
         if let priority = options.swapFlags.priority { report.facts.priority = priority }
         report.findings += AreaFindings.security(facts)
-        if let damage = facts.filesystem?.damage { report.findings.append(Finding(.filesystemDamaged, damage)) }
 
         switch chooseModel(facts, options: options) {
         case .refused(let model, let refusal):
@@ -22,6 +21,8 @@ public enum Inspector {
         case .simulate(let model):
             simulateAfterHeader(model, into: &report, options: options)
         }
+        // After the verdict's own findings: a refusal comes first.
+        if let damage = facts.filesystem?.damage { report.findings.append(Finding(.filesystemDamaged, damage)) }
         if let active = facts.active, report.undetermined == nil {
             report.findings.append(AreaFindings.inUse(active, report: report))
         }

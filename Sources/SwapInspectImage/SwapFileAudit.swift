@@ -1,3 +1,4 @@
+internal import CExt2fs
 import SwapInspectCore
 
 /// Swap files inside an ext2/3/4 file system of the image: the ones --path names, else those of its
@@ -14,7 +15,9 @@ extension ImageAuditRun {
         }
         // Without its root nothing in it can be looked up: one error says so, not one per name.
         if let problem = filesystem.rootProblem() {
-            audit.errors.append(AreaError(path: area.name, operation: "cannot audit the \(filesystem.type) file system", reason: problem.message))
+            let operation = filesystem.superblockChecksumBad ? "not a readable ext2/3/4 file system" : "cannot audit the \(filesystem.type) file system"
+            let sb = filesystem.superblockChecksumBad ? "\(ExtFilesystem.message(EXT2_ET_SB_CSUM_INVALID)), and " : ""
+            audit.errors.append(AreaError(path: area.name, operation: operation, reason: sb + problem.message))
             return
         }
         fstabProblem = nil
@@ -130,10 +133,19 @@ extension ImageAuditRun {
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
         facts.open = inode.openFacts
         facts.filesystem?.damage = verdict.damage
-        facts.open.filesystemError = verdict.refusal ?? overlapRefusal(filesystem, extents: extents, path: path, area: area)
+        facts.open.filesystemError =
+            verdict.refusal ?? deletedRefusal(inode, path: path, area: area) ?? overlapRefusal(filesystem, extents: extents, path: path, area: area)
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
         append(report, area: area)
+    }
+
+    /// A name that points at a deleted inode (no links): ext4_iget fails the lookup with ESTALE.
+    func deletedRefusal(_ inode: ExtFilesystem.Inode, path: String, area: Int) -> FilesystemError? {
+        guard inode.raw.i_links_count == 0 else { return nil }
+        return FilesystemError(
+            errno: .staleFileHandle,
+            message: "\(path) names inode \(inode.number), which has no links (deleted): the kernel's lookup fails with ESTALE (ext4_iget: deleted inode referenced); repair the unmounted image with \(repairCommand(area))")
     }
 
     /// A swap file block inside the file system's metadata: `check_block_validity` fails the mapping
