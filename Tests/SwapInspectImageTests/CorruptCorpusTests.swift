@@ -42,6 +42,30 @@ import Testing
         return image
     }
 
+    /// The clean image's layout with a fragmented swap file: every other one of 400 one-block files
+    /// removed, then the swap file written by debugfs into the gaps, so that its extents need an extent
+    /// block (ETB0). Returns the image and that block.
+    static func fragmentedImage(_ scratch: Scratch) throws -> (String, UInt64) {
+        let root = try scratch.directory("root-fragmented")
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/d", withIntermediateDirectories: true)
+        try "/swapfile none swap sw 0 0\n".write(toFile: root + "/etc/fstab", atomically: false, encoding: .utf8)
+        for index in 0..<400 { try Tool.run("dd", ["if=/dev/urandom", "of=\(root)/d/f\(index)", "bs=4096", "count=1", "status=none"]) }
+        let swap = scratch.file("fragmented-swap")
+        try Fixtures.swapFile(swap, bytes: 4 << 20)
+        let image = scratch.file("clean-fragmented.img")
+        setenv("E2FSPROGS_FAKE_TIME", "1700000000", 1)
+        defer { unsetenv("E2FSPROGS_FAKE_TIME") }
+        try Tool.run(
+            "mke2fs", ["-q", "-F", "-t", "ext4", "-b", "4096", "-U", uuid, "-E", "root_owner=0:0,hash_seed=\(uuid)", "-d", root, image, "32M"])
+        let removals = stride(from: 0, to: 400, by: 2).map { "rm /d/f\($0)" }
+        try Fixtures.debugfs(image, write: removals + ["write \(swap) swapfile", "sif /swapfile mode 0100600"])
+        try Fixtures.chownRoot(image, ["/swapfile"])
+        let stat = try Tool.run("debugfs", ["-R", "stat /swapfile", image]).stdoutText
+        let block = stat.components(separatedBy: "(ETB0):").dropFirst().first?.prefix { $0.isNumber }
+        return (image, try #require(block.flatMap { UInt64($0) }, "no extent block: \(stat)"))
+    }
+
     static func layout(_ image: String) throws -> Layout {
         func number(_ command: String, _ pick: (String) -> String?) throws -> UInt64 {
             let text = try Tool.run("debugfs", ["-R", command, image]).stdoutText
@@ -167,6 +191,22 @@ import Testing
             }
             if activates, let refusal = try KernelMount.readWriteRefusal(image, in: scratch) {
                 Issue.record("\(mutant.name): 'would activate', but the kernel does not mount it read-write: \(refusal)")
+            }
+            unlink(image)
+        }
+        let (fragmented, extentBlock) = try Self.fragmentedImage(scratch)
+        for seed in 0...4 {
+            let image = scratch.file("mutant.img")
+            try Tool.run("cp", ["--sparse=always", fragmented, image])
+            // Seed 0: the fragmented image as it is; then flips in its extent block's header and entries.
+            if seed > 0 { try Self.flips(image, seed: UInt64(seed) + 300, start: extentBlock * Self.blockSize, length: 12 * 8, count: 2) }
+            let (output, document) = try BuiltBinary.json(["image", image])
+            lines.append(Self.summary(seed == 0 ? "fragmented clean" : "extent block flips seed \(seed)", output, document))
+            let activates = (document["reports"] as? [[String: Any]] ?? []).contains {
+                ($0["activation"] as? [String: Any])?["ok"] as? Bool == true
+            }
+            if activates, let refusal = try KernelMount.readWriteRefusal(image, in: scratch) {
+                Issue.record("extent block flips seed \(seed): 'would activate', but the kernel does not mount it read-write: \(refusal)")
             }
             unlink(image)
         }
