@@ -181,10 +181,38 @@ measure_image_size() {
     done
     log "1 GiB vs 1 TiB image"
     measure "size" \
-        "1 GiB image" "$SWAPINSPECT image $WORK/size-1G.img --path /swapfile" \
-        "1 TiB image" "$SWAPINSPECT image $WORK/size-1T.img --path /swapfile" \
-        "1 GiB image --extents" "$SWAPINSPECT image $WORK/size-1G.img --extents --path /swapfile" \
-        "1 TiB image --extents" "$SWAPINSPECT image $WORK/size-1T.img --extents --path /swapfile"
+        "1 GiB image" "$SWAPINSPECT image $WORK/size-1G.img --no-fsck --path /swapfile" \
+        "1 TiB image" "$SWAPINSPECT image $WORK/size-1T.img --no-fsck --path /swapfile" \
+        "1 GiB image --extents" "$SWAPINSPECT image $WORK/size-1G.img --no-fsck --extents --path /swapfile" \
+        "1 TiB image --extents" "$SWAPINSPECT image $WORK/size-1T.img --no-fsck --extents --path /swapfile"
+}
+
+# --scan of a sparse 1 TiB ext4 with 67M inodes, every inode table marked initialised (no INODE_UNINIT,
+# bg_itable_unused 0: debugfs set_bg), one swap file named and one unnamed, against e2fsck -fn (what
+# finds unnamed inodes otherwise; it reads every inode table, so it runs once, under a time limit).
+measure_scan() {
+    local image=$WORK/scan-1T.img groups g
+    rm -f "$image"
+    truncate -s 1T "$image"
+    mke2fs -q -F -t ext4 -E root_owner=0:0,nodiscard,lazy_itable_init=1,lazy_journal_init=1 "$image"
+    groups=$(($(dumpe2fs -h "$image" 2>/dev/null | sed -n 's/^Inode count: *//p') / $(dumpe2fs -h "$image" 2>/dev/null | sed -n 's/^Inodes per group: *//p')))
+    head -c 1M /dev/urandom > "$WORK/scan-swap"
+    mkswap -q "$WORK/scan-swap" >/dev/null
+    {
+        for ((g = 0; g < groups; g++)); do
+            if ((g == 0 || g == groups - 1)); then echo "set_bg $g flags 4"; else echo "set_bg $g flags 6"; fi
+            echo "set_bg $g itable_unused 0"
+            echo "set_bg $g checksum calc"
+        done
+        echo "write $WORK/scan-swap swapfile"
+        echo "write $WORK/scan-swap hidden"
+        echo "unlink /hidden"
+    } > "$WORK/scan.debugfs"
+    $DEBUGFS -w -f "$WORK/scan.debugfs" "$image" >/dev/null 2>&1
+    log "1 TiB image, $groups initialised inode tables: --scan vs e2fsck -fn"
+    measure "scan" "image --scan --no-fsck" "$SWAPINSPECT image $image --scan --no-fsck"
+    hyperfine -N -i --style basic --runs 1 --export-json "$OUT/json/scan-e2fsck.json" \
+        -n "e2fsck -fn" "timeout ${BENCH_FSCK_LIMIT:-600} e2fsck -fn $image" >&2
 }
 
 # The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
@@ -311,5 +339,6 @@ else
     log "not root: no loop-mounted images, so only the 1 GiB vs 1 TiB image comparison runs"
 fi
 measure_image_size
+measure_scan
 
 python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"

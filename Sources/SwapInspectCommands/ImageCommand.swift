@@ -14,8 +14,10 @@ struct Image: ParsableCommand {
             read-only. libblkid lists its partitions and their signatures; every ext2/3/4 file system is \
             read with libext2fs: the swap entries of its /etc/fstab (UUID=, LABEL=, PARTUUID= and \
             PARTLABEL= resolved against the image), else /swapfile, /swap.img and /swap/swapfile; every swap \
-            partition is validated as a block device. The same model as 'inspect' (the ext4 driver's iomap) \
-            predicts swapon(2); physical pages and resume_offset are relative to the partition, as the \
+            partition is validated as a block device. \
+            A file system the kernel would not mount read-write (checksums, features, journal, root inode) \
+            refuses its swap files; e2fsck -fn is run read-only on each one that holds a swap file. The \
+            same model as 'inspect' (the ext4 driver's iomap) predicts swapon(2); physical pages and resume_offset are relative to the partition, as the \
             kernel sees them.
             """
     )
@@ -44,6 +46,11 @@ struct Image: ParsableCommand {
         help: "Also walk the inode table for every regular file whose first page carries a swap or hibernation signature.")
     var scan = false
 
+    @Flag(
+        name: .customLong("no-fsck"),
+        help: "Do not run 'e2fsck -fn' (read-only, at most 60 s) on the ext file systems that hold a swap file.")
+    var noFsck = false
+
     @OptionGroup var page: PageSizeOption
 
     @Argument(
@@ -65,7 +72,7 @@ struct Image: ParsableCommand {
 
     func run() throws {
         let options = ImageAuditOptions(
-            pageSize: page.effective, paths: paths, partition: partition, offset: offset, scan: scan)
+            pageSize: page.effective, paths: paths, partition: partition, offset: offset, scan: scan, fsck: !noFsck)
         let progress = ScanProgress(enabled: isatty(2) == 1)
         let audit = ImageAuditor.audit(image: image, options: options, progress: progress.report)
         progress.finish()

@@ -29,6 +29,7 @@ public struct SwapInspectCommand: ParsableCommand {
     /// without parsing, and the command to run is parsed on its own (`StartupDispatch`); everything else
     /// is ArgumentParser's full parse.
     public static func main() {
+        StandardOutput.checkAtExit()
         let arguments = StartupDispatch.normalized(Array(CommandLine.arguments.dropFirst()))
         if arguments == ["--version"] || arguments == ["-V"] {
             // What ArgumentParser does for it (the version line on stdout, exit 0).

@@ -12,11 +12,15 @@ public struct FilesystemFacts: Sendable, Equatable {
     public var kind: FilesystemKind
     public var blockSize: Int
     public var device: String?
+    /// What a file system check (the image adapter's `e2fsck -fn`) found wrong in a file system the
+    /// kernel still mounts read-write; nil when it found nothing or did not run.
+    public var damage: String? = nil
 
-    public init(kind: FilesystemKind, blockSize: Int, device: String?) {
+    public init(kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil) {
         self.kind = kind
         self.blockSize = blockSize
         self.device = device
+        self.damage = damage
     }
 }
 
@@ -55,6 +59,9 @@ public struct AreaFacts: Sendable {
     public var btrfs: BtrfsFacts? = nil
     /// What swapon(2)'s open and claim meet (inode flags, read-only mounts, holders of a device).
     public var open = OpenFacts()
+    /// There is no area to open, only this in its place (an fstab spec that matches nothing, an inode
+    /// without a name): its kind, size and mode are not the area's (`Report.unresolved`).
+    public var placeholder: String? = nil
 
     public mutating func setExtents(_ extents: [FileExtent]) {
         setExtents(extents, tally: ExtentTally(extents))

@@ -52,8 +52,14 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
     case fileNameTooLong
     /// ENOSYS
     case noFunction
+    /// EBADMSG: the kernel's EFSBADCRC, a metadata checksum that does not match.
+    case badMessage
     /// EOPNOTSUPP
     case notSupported
+    /// ESTALE: a directory entry that names a deleted inode (ext4_iget).
+    case staleFileHandle
+    /// EUCLEAN: the kernel's EFSCORRUPTED, metadata that fails its checks.
+    case structureNeedsCleaning
     /// An errno without a name here: `errno N`.
     case other(Int32)
 
@@ -67,7 +73,8 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
         (.tooManyOpenFilesInSystem, "ENFILE"), (.tooManyOpenFiles, "EMFILE"),
         (.inappropriateIOCTLForDevice, "ENOTTY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
         (.readOnlyFileSystem, "EROFS"), (.tooManySymbolicLinkLevels, "ELOOP"), (.fileNameTooLong, "ENAMETOOLONG"),
-        (.noFunction, "ENOSYS"), (.notSupported, "EOPNOTSUPP"),
+        (.noFunction, "ENOSYS"), (.badMessage, "EBADMSG"), (.notSupported, "EOPNOTSUPP"),
+        (.staleFileHandle, "ESTALE"), (.structureNeedsCleaning, "EUCLEAN"),
     ]
 
     /// The C name (`EINVAL`), or `errno N` for one without a name here.

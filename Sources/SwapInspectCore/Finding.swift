@@ -72,6 +72,14 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case initramfsNoResume = "initramfs-no-resume"
     /// systemd's resume_offset (FIEMAP floor) is not the kernel's: systemctl hibernate refuses.
     case systemdOffsetDiffers = "systemd-offset-differs"
+    /// The file system would not mount read-write (a bad superblock or group-descriptor checksum, an
+    /// unknown feature, an unloadable journal, a corrupt root inode), or the swap file's own inode or
+    /// extent tree fails the kernel's checks: swapon never gets to the file.
+    case filesystemErrors = "filesystem-errors"
+    /// `image --scan`: an inode with a swap signature that no directory entry names: swapon has no path to open.
+    case unnamedInode = "unnamed-inode"
+    /// `image`: an /etc/fstab swap entry whose UUID=, LABEL=, PARTUUID= or PARTLABEL= matches nothing in the image.
+    case specNotFound = "spec-not-found"
     // warnings
     case insecurePermissions = "insecure-permissions"
     case insecureOwner = "insecure-owner"
@@ -84,6 +92,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case blkidDisagrees = "blkid-disagrees"
     /// A HibernateLocation EFI variable that points elsewhere than the area.
     case efiLocationStale = "efi-location-stale"
+    /// `image`: e2fsck -fn finds errors that do not stop the kernel from mounting the file system read-write.
+    case filesystemDamaged = "filesystem-damaged"
     // info
     case unwrittenExtents = "unwritten-extents"
     case fragmented = "fragmented"
@@ -96,13 +106,14 @@ public enum FindingCode: String, Sendable, CaseIterable {
         case .noSignature, .unsupportedVersion, .hibernationSignature, .pagesizeMismatch, .emptySwap,
             .tooSmall, .tooManyBadPages, .badPageOutOfRange, .holes, .sharedExtents, .inlineData,
             .notCommitted, .encodedExtents, .copyOnWrite, .compressed, .multipleDevices, .notRegularFile,
-            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy,
+            .noUsablePages, .unsupportedFilesystem, .immutable, .readOnlyMount, .deviceBusy, .filesystemErrors,
+            .unnamedInode, .specNotFound,
             .hibernationUnavailable, .hibernationLockedDown, .hibernationDisabled, .noresume, .noHibernationArea,
             .areaInactive, .zramArea, .notEnoughSwap, .resumeNotConfigured, .resumeDeviceMismatch, .resumeOffsetMismatch,
             .resumeOffsetWithoutDevice, .grubOverride, .initramfsNoResume, .systemdOffsetDiffers:
             .error
         case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
-            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees, .efiLocationStale:
+            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees, .filesystemDamaged, .efiLocationStale:
             .warning
         case .unwrittenExtents, .fragmented, .byteSwapped, .inUse:
             .info

@@ -21,6 +21,8 @@ public enum Inspector {
         case .simulate(let model):
             simulateAfterHeader(model, into: &report, options: options)
         }
+        // After the verdict's own findings: a refusal comes first.
+        if let damage = facts.filesystem?.damage { report.findings.append(Finding(.filesystemDamaged, damage)) }
         if let active = facts.active, report.undetermined == nil {
             report.findings.append(AreaFindings.inUse(active, report: report))
         }

@@ -16,11 +16,16 @@ public struct OpenFacts: Sendable, Equatable {
     public var holders: [String] = []
     /// A block device that an exclusive open could not claim: someone else holds it open `O_EXCL`.
     public var claimedElsewhere = false
+    /// What stops the kernel before swapon's open: a file system it would not mount read-write, or a
+    /// swap file whose inode or extent tree it would reject (read offline by the image adapter).
+    public var filesystemError: FilesystemError? = nil
 
     public init(
         immutable: Bool = false, appendOnly: Bool = false, readOnlySuperblock: String? = nil,
-        readOnlyMount: String? = nil, mountedAt: String? = nil, holders: [String] = [], claimedElsewhere: Bool = false
+        readOnlyMount: String? = nil, mountedAt: String? = nil, holders: [String] = [], claimedElsewhere: Bool = false,
+        filesystemError: FilesystemError? = nil
     ) {
+        self.filesystemError = filesystemError
         self.immutable = immutable
         self.appendOnly = appendOnly
         self.readOnlySuperblock = readOnlySuperblock
@@ -28,6 +33,23 @@ public struct OpenFacts: Sendable, Equatable {
         self.mountedAt = mountedAt
         self.holders = holders
         self.claimedElsewhere = claimedElsewhere
+    }
+}
+
+/// Why the kernel would not get to a swap file on a damaged file system, as the image adapter reads it.
+public struct FilesystemError: Sendable, Equatable {
+    /// What the kernel returns: EFSBADCRC (EBADMSG) for a checksum, EFSCORRUPTED (EUCLEAN) for other
+    /// damage, EINVAL for a feature or journal it does not know, EROFS where it mounts read-only only.
+    public var errno: ErrnoName
+    /// The file system mounts, but only read-only (an unknown ro_compat feature): EROFS on open.
+    public var readOnly: Bool
+    /// What is wrong and what to run, in words (the image adapter names the e2fsck command).
+    public var message: String
+
+    public init(errno: ErrnoName, readOnly: Bool = false, message: String) {
+        self.errno = errno
+        self.readOnly = readOnly
+        self.message = message
     }
 }
 
@@ -39,6 +61,12 @@ extension KernelRules {
     public static func swaponOpen(_ facts: AreaFacts) -> Refusal? {
         let open = facts.open
         let path = facts.path
+        // Before any open: a file system that does not mount read-write has no file to open
+        // (ext4_fill_super, ext4_iget's checksum and ext4_ext_check_inode refuse first).
+        if facts.kind == .file, let damage = open.filesystemError {
+            let code: FindingCode = damage.readOnly ? .readOnlyMount : .filesystemErrors
+            return Refusal(errno: damage.readOnly ? .readOnlyFileSystem : damage.errno, kernelMessage: nil, finding: Finding(code, damage.message))
+        }
         // squashfs, erofs, iso9660 are read-only by nature: no remount helps, the catalog says why.
         var writable = facts.kind == .file
         if case .refused(_, .readOnlyFileSystem) = facts.filesystem?.kind.swapSupport { writable = false }

@@ -41,12 +41,15 @@ extension Report {
     /// A report for an area that was named (an fstab entry) but could not be found: swapon would
     /// fail before reading anything.
     public static func unresolved(
-        path: String, finding: Finding, errno: ErrnoName = .noSuchFileOrDirectory, image: ImageLocation?, pageSize: Int
+        path: String, finding: Finding, errno: ErrnoName = .noSuchFileOrDirectory, image: ImageLocation?, pageSize: Int,
+        placeholder: String = "no such device"
     ) -> Report {
         var activation = Activation(model: .blockDevice)
         activation.refusal = Refusal(errno: errno, kernelMessage: nil, finding: finding)
+        var facts = AreaFacts(path: path, kind: .other, size: 0, mode: 0, headerBytes: [], source: .blockDevice)
+        facts.placeholder = placeholder
         return Report(
-            facts: AreaFacts(path: path, kind: .blockDevice, size: 0, headerBytes: [], source: .blockDevice),
+            facts: facts,
             pageSize: pageSize, signatures: [], header: nil, activation: activation, kernelLog: nil,
             userspaceResumeOffset: nil, findings: [finding], undetermined: nil, image: image)
     }

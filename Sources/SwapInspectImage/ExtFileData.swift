@@ -81,7 +81,8 @@ extension ExtFilesystem {
                 extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_SECOND_VISIT) == 0, extent.e_len > 0
             else { continue }
             if let reason = Self.invalidLeaf(extent, bounds: bounds, after: extents.last, blockSize: blockSize) {
-                throw AreaError(path: name(of: path), operation: corrupt, reason: reason)
+                // ext4_valid_extent fails the same tree with EFSCORRUPTED.
+                throw AreaError(path: name(of: path), operation: corrupt, errno: .structureNeedsCleaning, reason: reason)
             }
             let flags: ExtentFlags = extent.e_flags & UInt32(EXT2_EXTENT_FLAGS_UNINIT) != 0 ? .unwritten : []
             extents.append(

@@ -9,6 +9,10 @@ final class ExtFilesystem {
     var fs: ext2_filsys
     /// The image area it lives in, as messages name it (`disk.img`, `disk.img:2`, `/dev/sda2`).
     let name: String
+    /// libext2fs opened it only by ignoring a bad superblock checksum (the kernel would not mount it).
+    var superblockChecksumBad = false
+    /// What the kernel and e2fsck would say about it, worked out once, for the first swap file audited.
+    var verdict: ExtVerdict?
 
     private init(fs: ext2_filsys, name: String) {
         self.fs = fs
@@ -26,11 +30,25 @@ final class ExtFilesystem {
         var handle: ext2_filsys?
         // Always pass io_options: with NULL, ext2fs_open2 would treat a '?' in the image name as their start.
         let flags = Int32(EXT2_FLAG_64BITS)
-        let code = ext2fs_open2(image, "offset=\(offset)", flags, 0, 0, si_unix_io_manager(), &handle)
+        var code = ext2fs_open2(image, "offset=\(offset)", flags, 0, 0, si_unix_io_manager(), &handle)
+        // A bad superblock checksum or an unknown feature stops the kernel's mount, not the audit: the
+        // file system is opened anyway, so that its swap files are reported as refused for that reason.
+        let retry: Int32 =
+            switch code {
+            case errcode_t(EXT2_ET_SB_CSUM_INVALID): Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS)
+            case errcode_t(EXT2_ET_UNSUPP_FEATURE): Int32(EXT2_FLAG_FORCE)
+            default: 0
+            }
+        if retry != 0 {
+            code = ext2fs_open2(image, "offset=\(offset)", flags | retry, 0, 0, si_unix_io_manager(), &handle)
+        }
         guard code == 0, let handle else {
             throw AreaError(path: name, operation: "not a readable ext2/3/4 file system", ext2: code)
         }
+        // Every later read checks its checksums again.
+        handle.pointee.flags &= ~Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS)
         let filesystem = ExtFilesystem(fs: handle, name: name)
+        filesystem.superblockChecksumBad = retry == Int32(EXT2_FLAG_IGNORE_CSUM_ERRORS)
         let needed = filesystem.blocksCount * UInt64(filesystem.blockSize)
         if needed > size {
             throw AreaError(

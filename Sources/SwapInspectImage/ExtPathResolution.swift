@@ -12,6 +12,11 @@ extension ExtFilesystem {
         var links: [String]
     }
 
+    /// The lookup failed because the name is not there (ENOENT, or a file where a directory should be).
+    static func isNotFound(_ error: AreaError) -> Bool {
+        error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory
+    }
+
     /// Symbolic links followed in one lookup before it fails, as the kernel's namei counts them (MAXSYMLINKS).
     static let maxSymlinks = 40
 
@@ -19,8 +24,10 @@ extension ExtFilesystem {
     /// (EXT2_ROOT_INO), following symbolic links the way the kernel's namei does (at most 40),
     /// absolute targets relative to the image's root — never the host's.
     func resolve(_ path: String) throws(AreaError) -> ResolvedPath {
-        let failure = { (reason: String) in AreaError(path: self.name(of: path), operation: "cannot look up", reason: reason) }
-        guard path.hasPrefix("/") else { throw failure("not an absolute path inside the image") }
+        let failure = { (reason: String, errno: ErrnoName?) in
+            AreaError(path: self.name(of: path), operation: "cannot look up", errno: errno, reason: reason)
+        }
+        guard path.hasPrefix("/") else { throw failure("not an absolute path inside the image", nil) }
         var pending = path.split(separator: "/").map(String.init)
         // Each directory's inode is read once, when its name is looked up, and kept on the stack.
         var stack: [(name: String, inode: Inode)] = []
@@ -37,14 +44,14 @@ extension ExtFilesystem {
             let soFar = joined(stack.map(\.name) + [component])
             let parent = stack.last?.inode ?? root
             guard parent.isDirectory else {
-                throw failure("\(joined(stack.map(\.name))) is \(parent.typeDescription), not a directory (inside the image)")
+                throw failure("\(joined(stack.map(\.name))) is \(parent.typeDescription), not a directory (inside the image)", .notDirectory)
             }
             let found = try lookUp(component, in: parent, soFar: soFar, for: path)
             guard found.isSymlink else {
                 stack.append((component, found))
                 continue
             }
-            guard links.count < Self.maxSymlinks else { throw failure("too many levels of symbolic links inside the image") }
+            guard links.count < Self.maxSymlinks else { throw failure("too many levels of symbolic links inside the image", nil) }
             let target = try readLink(found, path: path)
             links.append("\(soFar) → \(target)")
             if target.hasPrefix("/") { stack.removeAll() }
@@ -60,7 +67,8 @@ extension ExtFilesystem {
         let code = component.withCString { ext2fs_lookup(fs, parent.number, $0, Int32(strlen($0)), nil, &number) }
         if code == EXT2_ET_FILE_NOT_FOUND {
             let detail = soFar == path ? "" : " (\(soFar) does not exist)"
-            throw AreaError(path: name(of: path), operation: "cannot look up", reason: "no such file inside the image\(detail)")
+            throw AreaError(
+                path: name(of: path), operation: "cannot look up", errno: .noSuchFileOrDirectory, reason: "no such file inside the image\(detail)")
         }
         guard code == 0 else {
             var error = AreaError(path: name(of: path), operation: "cannot look up", ext2: code)

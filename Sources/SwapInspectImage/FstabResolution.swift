@@ -7,15 +7,29 @@ extension ImageAuditRun {
     /// Most bytes of /etc/fstab read: far more than any real one.
     static let fstabLimit = 1 << 20
 
-    /// The root file system's /etc/fstab, parsed; nil when there is none. Unparsable lines are errors.
+    /// The root file system's /etc/fstab, parsed; nil when there is none or it cannot be read (an error,
+    /// and `fstabProblem` names the defaults that forces). Unparsable lines are errors.
     mutating func readFstab(_ filesystem: ExtFilesystem) -> [FstabEntry]? {
-        guard let resolved = try? filesystem.resolve(Self.fstab), resolved.inode.isRegular else { return nil }
+        let resolved: ExtFilesystem.ResolvedPath
+        do {
+            resolved = try filesystem.resolve(Self.fstab)
+        } catch {
+            if !ExtFilesystem.isNotFound(error) { fstabUnreadable(error) }
+            return nil
+        }
+        guard resolved.inode.isRegular else { return nil }
         let text: [UInt8]
         do {
             text = try filesystem.read(resolved.inode, path: Self.fstab, count: Self.fstabLimit)
         } catch {
-            audit.errors.append(error)
+            fstabUnreadable(error)
             return nil
+        }
+        if resolved.inode.size > UInt64(Self.fstabLimit) {
+            audit.errors.append(
+                AreaError(
+                    path: filesystem.name(of: Self.fstab), operation: "too large",
+                    reason: "\(resolved.inode.size) bytes, more than the \(Self.fstabLimit) read: the lines after byte \(Self.fstabLimit) are not audited"))
         }
         let parsed = FstabParser.parse(String(decoding: text, as: UTF8.self))
         for error in parsed.errors {
@@ -23,6 +37,15 @@ extension ImageAuditRun {
                 AreaError(path: filesystem.name(of: Self.fstab), operation: "cannot parse line \(error.line)", reason: error.reason))
         }
         return parsed.entries
+    }
+
+    /// An /etc/fstab that exists but cannot be read: an error, and a note on each swap file audited
+    /// instead that its options are swapon's defaults, not the fstab's.
+    mutating func fstabUnreadable(_ error: AreaError) {
+        audit.errors.append(error)
+        let names = ImageAuditOptions.defaultSwapFiles.joined(separator: ", ")
+        fstabProblem =
+            "\(error.path) cannot be read (\(error.reason)): audited under swapon's defaults instead of its options (priority \(Self.automaticPriority), no discard, looked for as \(names))"
     }
 
     /// The swap file an entry names (to audit in this file system); tags are matched against the
@@ -51,9 +74,12 @@ extension ImageAuditRun {
                 }
             } else {
                 let finding = Finding(
-                    .noSignature,
+                    .specNotFound,
                     "\(origin): no partition or swap area of the image has \(name)=\(value): swapon -a cannot find the device and skips it; give the intended partition that \(name) (mkswap -U or -L), or correct /etc/fstab line \(entry.line)")
-                append(.unresolved(path: entry.spec, finding: finding, image: place, pageSize: options.pageSize), area: area)
+                let placeholder = "nothing in the image (/etc/fstab line \(entry.line) names it)"
+                append(
+                    .unresolved(path: entry.spec, finding: finding, image: place, pageSize: options.pageSize, placeholder: placeholder),
+                    area: area)
             }
         case .device(let path):
             audit.remarks.append(

@@ -8,9 +8,14 @@ public struct ImageAuditOptions: Sendable {
     public var partition: Int?
     public var offset: UInt64?
     public var scan: Bool
+    /// Run `e2fsck -fn` on each ext file system that holds a swap file (`--no-fsck`: false).
+    public var fsck: Bool
 
-    public init(pageSize: Int, paths: [String] = [], partition: Int? = nil, offset: UInt64? = nil, scan: Bool = false) {
+    public init(
+        pageSize: Int, paths: [String] = [], partition: Int? = nil, offset: UInt64? = nil, scan: Bool = false, fsck: Bool = true
+    ) {
         self.pageSize = pageSize
+        self.fsck = fsck
         self.paths = paths
         self.partition = partition
         self.offset = offset
@@ -28,6 +33,8 @@ public struct ImageAudit: Sendable {
     public var reports: [Report] = []
     public var errors: [AreaError] = []
     public var remarks: [String] = []
+    /// What each `--scan` of an inode table read and skipped.
+    public var scanStatistics: [ScanStatistics] = []
 }
 
 /// Progress of a long walk (`--scan`): what, done, total.

@@ -28,6 +28,8 @@ struct ImageAuditRun {
     /// For --path over several ext file systems: paths found in none of them are errors.
     var pathMisses: [String: [AreaError]] = [:]
     var pathHits: Set<String> = []
+    /// Why the /etc/fstab of the ext file system being audited could not be read, as a note for its swap files.
+    var fstabProblem: String?
 
     init(image: String, options: ImageAuditOptions, progress: ImageProgress?) {
         self.image = image
@@ -48,8 +50,12 @@ struct ImageAuditRun {
         }
         if ordered.isEmpty && audit.errors.isEmpty && audit.remarks.isEmpty {
             let what = table.map { "the \($0.type) partition table's partitions hold" } ?? "the image holds"
-            audit.errors.append(
-                AreaError(path: image, operation: "nothing to audit", reason: "\(what) no ext2/3/4 file system and no swap area"))
+            // Said only of an image that was read without an error.
+            let holds =
+                areas.contains { $0.content == .ext }
+                ? "no swap area, and its ext2/3/4 file systems no swap file (none in /etc/fstab, none of \(ImageAuditOptions.defaultSwapFiles.joined(separator: ", "))\(options.scan ? ", none found by --scan" : ""))"
+                : "no ext2/3/4 file system and no swap area"
+            audit.errors.append(AreaError(path: image, operation: "nothing to audit", reason: "\(what) \(holds)"))
         }
         audit.reports = ordered.sorted { ($0.area, $0.seq) < ($1.area, $1.seq) }.map(\.report)
     }

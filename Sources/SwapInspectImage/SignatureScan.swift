@@ -8,12 +8,22 @@ extension ImageAuditRun {
         let progress = self.progress
         let name = areas[area].name
         let candidates: [ExtFilesystem.Inode]
+        var statistics = ScanStatistics(filesystem: name)
+        var bad: [AreaError] = []
         do {
             candidates = try filesystem.scanRegularFiles(
-                minimumSize: smallest, progress: progress.map { report in { done, total in report("scanning \(name)", done, total) } })
+                minimumSize: smallest, statistics: &statistics, bad: &bad,
+                progress: progress.map { report in { done, total in report("scanning \(name)", done, total) } })
         } catch {
             audit.errors.append(error)
             return
+        }
+        audit.scanStatistics.append(statistics)
+        audit.errors += bad.prefix(ExtFilesystem.badInodesListed)
+        if bad.count > ExtFilesystem.badInodesListed {
+            audit.errors.append(
+                AreaError(
+                    path: name, operation: "--scan", reason: "\(bad.count - ExtFilesystem.badInodesListed) more inodes could not be read"))
         }
         var hits: [ExtFilesystem.Inode] = []
         for inode in candidates where !audited.contains(inode.number) {
@@ -23,11 +33,24 @@ extension ImageAuditRun {
         let names = filesystem.paths(for: Set(hits.map(\.number)))
         for inode in hits {
             audited.insert(inode.number)
-            let path = names[inode.number] ?? "<inode \(inode.number)>"
-            var notes = ["found by --scan: its first page carries a swap or hibernation signature"]
-            if names[inode.number] == nil { notes.append("no directory entry names inode \(inode.number)") }
+            guard let path = names[inode.number] else {
+                unnamed(inode, in: filesystem, place: place, area: area)
+                continue
+            }
+            let notes = ["found by --scan: its first page carries a swap or hibernation signature"]
             auditInode(filesystem, inode: inode, path: path, priority: nil, notes: notes, place: place, area: area)
         }
+    }
+
+    /// An inode with a signature that no directory entry names: swapon(2) takes a path, and there is none.
+    mutating func unnamed(_ inode: ExtFilesystem.Inode, in filesystem: ExtFilesystem, place: ImageLocation, area: Int) {
+        let finding = Finding(
+            .unnamedInode,
+            "inode \(inode.number) holds a swap or hibernation signature but has no name: swapon has no path to open; e2fsck would move it to lost+found (repair the unmounted image with \(repairCommand(area)))")
+        let placeholder = "inode \(inode.number) of \(filesystem.name), \(inode.size) bytes, without a directory entry"
+        append(
+            .unresolved(path: "<inode \(inode.number)>", finding: finding, image: place, pageSize: options.pageSize, placeholder: placeholder),
+            area: area)
     }
 
     /// Reads only the bytes a signature can occupy (the last 10 of each candidate page, and TuxOnIce's

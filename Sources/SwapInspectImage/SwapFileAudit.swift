@@ -1,3 +1,4 @@
+internal import CExt2fs
 import SwapInspectCore
 
 /// Swap files inside an ext2/3/4 file system of the image: the ones --path names, else those of its
@@ -12,6 +13,14 @@ extension ImageAuditRun {
             audit.errors.append(error)
             return
         }
+        // Without its root nothing in it can be looked up: one error says so, not one per name.
+        if let problem = filesystem.rootProblem() {
+            let operation = filesystem.superblockChecksumBad ? "not a readable ext2/3/4 file system" : "cannot audit the \(filesystem.type) file system"
+            let sb = filesystem.superblockChecksumBad ? "\(ExtFilesystem.message(EXT2_ET_SB_CSUM_INVALID)), and " : ""
+            audit.errors.append(AreaError(path: area.name, operation: operation, reason: sb + problem.message))
+            return
+        }
+        fstabProblem = nil
         let place = location(area, type: filesystem.type.name, uuid: filesystem.uuid, label: filesystem.label)
         var audited: Set<UInt32> = []
         if !options.paths.isEmpty {
@@ -29,7 +38,14 @@ extension ImageAuditRun {
             if swapEntries.isEmpty {
                 // Only the names that exist; each is resolved once.
                 for path in ImageAuditOptions.defaultSwapFiles {
-                    guard let resolved = try? filesystem.resolve(path) else { continue }
+                    let resolved: ExtFilesystem.ResolvedPath
+                    do {
+                        resolved = try filesystem.resolve(path)
+                    } catch {
+                        // A name that is not there is no finding; one that cannot be looked up is an error.
+                        if !ExtFilesystem.isNotFound(error) { audit.errors.append(error) }
+                        continue
+                    }
                     auditResolved(filesystem, path: path, resolved: resolved, entry: nil, place: place, area: index, audited: &audited)
                 }
             }
@@ -45,6 +61,13 @@ extension ImageAuditRun {
         do {
             resolved = try filesystem.resolve(path)
         } catch {
+            if error.isKernelCorruption {
+                // swapon's own lookup of the name fails on the same metadata.
+                pathHits.insert(path)
+                let notes = entry.map { ["named by /etc/fstab line \($0.line)"] } ?? []
+                refuseCorrupt(filesystem, path: path, inode: nil, error: error, priority: entry?.priority, notes: notes, place: place, area: area)
+                return
+            }
             if entry == nil && options.paths.contains(path) && selected.count > 1 {
                 pathMisses[path, default: []].append(error)
             } else {
@@ -88,10 +111,16 @@ extension ImageAuditRun {
             header = try filesystem.read(inode, path: path, count: SwapHeaderLayout.probeLength)
             extents = try filesystem.extents(inode, path: path)
         } catch {
-            audit.errors.append(error)
+            if error.isKernelCorruption {
+                refuseCorrupt(filesystem, path: path, inode: inode, error: error, priority: priority, notes: notes, place: place, area: area)
+            } else {
+                audit.errors.append(error)
+            }
             return
         }
-        var notes = notes
+        let verdict = verdict(for: filesystem, area: area)
+        var notes = notes + verdict.notes
+        if let fstabProblem { notes.append(fstabProblem) }
         if filesystem.type.isOlderExtFormat {
             notes.append(
                 "\(filesystem.type) is predicted as the ext4 driver mounts it (iomap, CONFIG_EXT4_USE_FOR_EXT2); the standalone ext2 driver uses the generic bmap model")
@@ -105,9 +134,29 @@ extension ImageAuditRun {
             headerBytes: header, extents: extents, source: .ext2fs, priority: priority ?? Self.automaticPriority,
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
         facts.open = inode.openFacts
+        facts.filesystem?.damage = verdict.damage
+        facts.open.filesystemError =
+            verdict.refusal ?? deletedRefusal(inode, path: path, area: area) ?? overlapRefusal(filesystem, extents: extents, path: path, area: area)
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
         if checkHibernation { attachHibernation(&report, filesystem: filesystem, uuid: filesystem.uuid, device: areas[area].name) }
         append(report, area: area)
+    }
+
+    /// A name that points at a deleted inode (no links): ext4_iget fails the lookup with ESTALE.
+    func deletedRefusal(_ inode: ExtFilesystem.Inode, path: String, area: Int) -> FilesystemError? {
+        guard inode.raw.i_links_count == 0 else { return nil }
+        return FilesystemError(
+            errno: .staleFileHandle,
+            message: "\(path) names inode \(inode.number), which has no links (deleted): the kernel's lookup fails with ESTALE (ext4_iget: deleted inode referenced); repair the unmounted image with \(repairCommand(area))")
+    }
+
+    /// A swap file block inside the file system's metadata: `check_block_validity` fails the mapping
+    /// with EFSCORRUPTED when swapon's iomap asks for it.
+    func overlapRefusal(_ filesystem: ExtFilesystem, extents: [FileExtent], path: String, area: Int) -> FilesystemError? {
+        guard let overlap = filesystem.metadataOverlap(extents) else { return nil }
+        return FilesystemError(
+            errno: .structureNeedsCleaning,
+            message: "\(overlap): the kernel's block validity check (check_block_validity, ext4_inode_block_valid) fails the mapping of \(path) with EFSCORRUPTED; repair the unmounted image with \(repairCommand(area))")
     }
 }

@@ -106,7 +106,7 @@ struct DiskFixture {
         expectSameActivation(file, expected)
 
         let unresolved = audit.reports[1]
-        #expect(unresolved.findings.map(\.code) == [.noSignature])
+        #expect(unresolved.findings.map(\.code) == [.specNotFound])
         #expect(unresolved.activation?.ok == false)
 
         let swap = audit.reports[2]
@@ -152,8 +152,12 @@ struct DiskFixture {
         // Paths found in no file system are reported in path order.
         #expect(
             missing.errors == [
-                AreaError(path: "\(fixture.disk):1:/new\nline", operation: "cannot look up", reason: "no such file inside the image"),
-                AreaError(path: "\(fixture.disk):1:/nope", operation: "cannot look up", reason: "no such file inside the image"),
+                AreaError(
+                    path: "\(fixture.disk):1:/new\nline", operation: "cannot look up", errno: .noSuchFileOrDirectory,
+                    reason: "no such file inside the image"),
+                AreaError(
+                    path: "\(fixture.disk):1:/nope", operation: "cannot look up", errno: .noSuchFileOrDirectory,
+                    reason: "no such file inside the image"),
             ])
         #expect(missing.errors.first?.description == "\(fixture.disk):1:/new\\x0aline: cannot look up: no such file inside the image")
         #expect(missing.errors.last?.description == "\(fixture.disk):1:/nope: cannot look up: no such file inside the image")

@@ -197,7 +197,9 @@ struct OutputBuffer {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                break  // EPIPE and friends: the reader is gone, nothing sensible to do.
+                // The rest cannot be written either; the exit status says so (StandardOutput).
+                if fd == 1 { StandardOutput.recordFailure(errno) }
+                break
             }
             offset += written
         }

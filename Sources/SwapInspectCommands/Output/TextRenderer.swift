@@ -54,7 +54,7 @@ struct TextRenderer {
         rows.append(("type", describeKind(report)))
         if let image = report.image { rows.append(("image", describeImage(image))) }
         rows.append(("header", describeHeader(report)))
-        if let activation = report.activation, report.undetermined == nil {
+        if let activation = report.activation, report.undetermined == nil, facts.placeholder == nil {
             let source = facts.kind == .other ? "" : " (\(facts.source.rawValue))"
             rows.append(("model", activation.model.rawValue + source))
             if activation.ok { rows += activationRows(report, activation) }
@@ -62,7 +62,7 @@ struct TextRenderer {
         if let btrfs = facts.btrfs { rows.append(("btrfs", describeBtrfs(btrfs))) }
         if let line = report.kernelLog {
             rows.append(("kernel", line))
-        } else if report.activation?.ok == false && report.undetermined == nil {
+        } else if report.activation?.ok == false && report.undetermined == nil && facts.placeholder == nil {
             rows.append(("kernel", "(fails silently: no log line)"))
         }
         for note in facts.notes { rows.append(("note", note)) }
@@ -180,6 +180,7 @@ struct TextRenderer {
     func describeKind(_ report: Report) -> String {
         let facts = report.facts
         let owner = "mode \(octalMode(facts.mode)), owner \(facts.uid):\(facts.gid)"
+        if let placeholder = facts.placeholder { return placeholder }
         switch facts.kind {
         case .blockDevice:
             return "block device, \(humanSize(facts.size)), \(owner)"
