@@ -19,18 +19,19 @@ public struct SwapInspectCommand: ParsableCommand {
             a warning under --strict), 2 could not inspect, 64 usage error.
             """,
         version: "swapinspect \(version) (libext2fs \(ImageLibraries.ext2fsVersion), libblkid \(ImageLibraries.blkidVersion))",
-        subcommands: [Inspect.self, Image.self, List.self, Probe.self, Activate.self, Deactivate.self],
+        subcommands: [Inspect.self, Image.self, List.self, Probe.self, Activate.self, Deactivate.self, Create.self],
         defaultSubcommand: Inspect.self
     )
 
     public init() {}
 
     /// `--discard` takes an optional value (`--discard`, `--discard=once`): a bare one means all.
+    /// `--fstab` too (`--fstab`, `--fstab=FILE`): a bare one means /etc/fstab.
     ///
     /// Start-up (README, Performance): `--version` alone is answered without parsing, and the command
     /// to run is parsed on its own (`StartupDispatch`); everything else is ArgumentParser's full parse.
     public static func main() {
-        let arguments = CommandLine.arguments.dropFirst().map { $0 == "--discard" ? "--discard=all" : $0 }
+        let arguments = CommandLine.arguments.dropFirst().map { $0 == "--discard" ? "--discard=all" : $0 == "--fstab" ? "--fstab=/etc/fstab" : $0 }
         if arguments == ["--version"] {
             // What ArgumentParser does for it (the version line on stdout, exit 0).
             print(configuration.version)

@@ -54,6 +54,10 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
     case noFunction
     /// EOPNOTSUPP
     case notSupported
+    /// ETXTBSY
+    case textFileBusy
+    /// EDQUOT
+    case diskQuotaExceeded
     /// An errno without a name here: `errno N`.
     case other(Int32)
 
@@ -65,9 +69,9 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
         (.badAddress, "EFAULT"), (.resourceBusy, "EBUSY"), (.fileExists, "EEXIST"), (.noSuchDevice, "ENODEV"),
         (.notDirectory, "ENOTDIR"), (.isDirectory, "EISDIR"), (.invalidArgument, "EINVAL"),
         (.tooManyOpenFilesInSystem, "ENFILE"), (.tooManyOpenFiles, "EMFILE"),
-        (.inappropriateIOCTLForDevice, "ENOTTY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
+        (.inappropriateIOCTLForDevice, "ENOTTY"), (.textFileBusy, "ETXTBSY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
         (.readOnlyFileSystem, "EROFS"), (.tooManySymbolicLinkLevels, "ELOOP"), (.fileNameTooLong, "ENAMETOOLONG"),
-        (.noFunction, "ENOSYS"), (.notSupported, "EOPNOTSUPP"),
+        (.noFunction, "ENOSYS"), (.notSupported, "EOPNOTSUPP"), (.diskQuotaExceeded, "EDQUOT"),
     ]
 
     /// The C name (`EINVAL`), or `errno N` for one without a name here.

@@ -17,6 +17,9 @@ struct ActionRecord {
     var predictedSizeKiB: UInt64?
     var kernelSizeKiB: UInt64?
     var message: String
+    /// `create`: the file, and the fstab entry.
+    var created: CreatedFile?
+    var fstab: FstabChange?
 
     var matches: Bool? {
         guard let predictedSizeKiB, let kernelSizeKiB else { return nil }

@@ -85,6 +85,7 @@ extension JSONRenderer {
         json.key("match")
         if let matches = record.matches { json.bool(matches) } else { json.null() }
         json.key("message"); json.string(record.message)
+        renderCreate(record, &json)
         json.endObject()
     }
 }
