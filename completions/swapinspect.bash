@@ -173,13 +173,13 @@ _swapinspect() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    inspect|image|list|probe|activate|deactivate|help)
+    inspect|image|list|probe|activate|deactivate|create|help)
         # Offer subcommand argument completions
         "_swapinspect_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'inspect image list probe activate deactivate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'inspect image list probe activate deactivate create help' -- "${cur}"))
         ;;
     esac
 }
@@ -337,6 +337,48 @@ _swapinspect_deactivate() {
     repeating_options=()
     non_repeating_options=()
     __swapinspect_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swapinspect_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_swapinspect_create() {
+    repeating_flags=()
+    non_repeating_flags=(--if-missing --force --dry-run --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--size --page-size --label --uuid --fstab --priority --discard)
+    __swapinspect_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--size')
+        return
+        ;;
+    '--page-size')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    '--uuid')
+        return
+        ;;
+    '--fstab')
+        return
+        ;;
+    '--priority')
+        return
+        ;;
+    '--discard')
+        __swapinspect_add_completions -W 'all'$'\n''once'$'\n''pages'
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in

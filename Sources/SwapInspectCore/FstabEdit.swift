@@ -26,20 +26,27 @@ public enum FstabEdit {
     /// so; without one, `line` is appended (after a newline the file lacked). Other lines, comments and
     /// blank lines are kept exactly, CR/LF included.
     public static func apply(_ contents: [UInt8], spec: String, line: String) -> Outcome {
-        let parsed = FstabParser.parse(String(decoding: contents, as: UTF8.self))
-        if !parsed.errors.isEmpty { return .malformed(parsed.errors) }
         var lines = contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+        // Line by line, split on bytes: a CRLF file's "\r\n" is one Character to String's split.
+        var errors: [FstabError] = []
+        var found: Int?
+        for (index, bytes) in lines.enumerated() {
+            let parsed = FstabParser.parse(String(decoding: bytes, as: UTF8.self))
+            errors += parsed.errors.map { FstabError(line: index + 1, reason: $0.reason) }
+            if found == nil, parsed.entries.contains(where: { $0.spec == spec && $0.isSwap }) { found = index }
+        }
+        if !errors.isEmpty { return .malformed(errors) }
         let newLine = Array(line.utf8)
-        if let entry = parsed.entries.first(where: { $0.spec == spec && $0.isSwap }) {
-            var old = lines[entry.line - 1]
+        if let found {
+            var old = lines[found]
             var carriageReturn = false
             if old.last == UInt8(ascii: "\r") {
                 old.removeLast()
                 carriageReturn = true
             }
-            if old == newLine { return .unchanged(line: entry.line) }
-            lines[entry.line - 1] = newLine + (carriageReturn ? [UInt8(ascii: "\r")] : [])
-            return .changed(join(lines), line: entry.line, replaced: true)
+            if old == newLine { return .unchanged(line: found + 1) }
+            lines[found] = newLine + (carriageReturn ? [UInt8(ascii: "\r")] : [])
+            return .changed(join(lines), line: found + 1, replaced: true)
         }
         // A file ending in a newline splits into a last empty piece: the entry goes before it.
         if lines.last == [] { lines.removeLast() }
