@@ -47,12 +47,17 @@ extension TemporarySwapFile {
 
     /// btrfs: NOCOW on the empty file and compression cleared (FS_IOC_SETFLAGS; btrfs takes NOCOW only
     /// while the file is empty, and clearing FS_COMPR_FL drops an inherited `btrfs.compression` too),
-    /// read back: a flag that did not take is a failure, not a warning.
+    /// read back: a flag that did not take is a failure, not a warning. Two calls: btrfs's
+    /// `check_fsflags` refuses NOCOW (EINVAL) while the old flags still have compression.
     func setNoCow() throws(AreaError) {
         var flags: UInt32 = 0
         do {
             try syscall { si_getflags(fd.rawValue, &flags) }
-            try syscall { si_setflags(fd.rawValue, (flags | si_fs_nocow_fl) & ~si_fs_compr_fl) }
+            if flags & si_fs_compr_fl != 0 {
+                try syscall { si_setflags(fd.rawValue, flags & ~si_fs_compr_fl) }
+                try syscall { si_getflags(fd.rawValue, &flags) }
+            }
+            try syscall { si_setflags(fd.rawValue, flags | si_fs_nocow_fl) }
             try syscall { si_getflags(fd.rawValue, &flags) }
         } catch {
             throw failure("cannot set NOCOW (FS_IOC_SETFLAGS)", error)
@@ -92,6 +97,26 @@ extension TemporarySwapFile {
         }
     }
 
+    /// RENAME_NOREPLACE where the file system has it; FUSE (ntfs-3g) and others answer EINVAL, and
+    /// then a hard link, which fails with EEXIST just as atomically, and the temporary name unlinked;
+    /// where links are not supported either (vfat: EPERM), a rename after checking the name is free.
+    func renameNoReplace() throws(Errno) {
+        do {
+            try syscall { si_rename_noreplace(directoryFD.rawValue, name, target.name) }
+            return
+        } catch where error == .invalidArgument || error == .notSupported {
+        }
+        do {
+            try syscall { linkat(directoryFD.rawValue, name, directoryFD.rawValue, target.name, 0) }
+            _ = unlinkat(directoryFD.rawValue, name, 0)
+            return
+        } catch where error == .notPermitted || error == .notSupported {
+        }
+        var status = Glibc.stat()
+        if fstatat(directoryFD.rawValue, target.name, &status, AT_SYMLINK_NOFOLLOW) == 0 { throw Errno.fileExists }
+        try syscall { renameat(directoryFD.rawValue, name, directoryFD.rawValue, target.name) }
+    }
+
     func failure(_ operation: String, _ error: Errno) -> AreaError {
         AreaError(path: target.path, operation: operation, errno: error)
     }
@@ -106,7 +131,7 @@ extension TemporarySwapFile {
             if replace {
                 try syscall { renameat(directoryFD.rawValue, name, directoryFD.rawValue, target.name) }
             } else {
-                try syscall { si_rename_noreplace(directoryFD.rawValue, name, target.name) }
+                try renameNoReplace()
             }
         } catch {
             throw failure("cannot rename the temporary file into place", error)
