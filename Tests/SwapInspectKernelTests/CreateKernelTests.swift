@@ -198,3 +198,175 @@ extension SwapInspectKernelTests {
         }
     }
 }
+
+/// An ntfs-3g (fuseblk) file system on a loop device of its own, mounted with `permissions` (without
+/// it ntfs-3g shows every file 0777 and ignores chmod), torn down whatever happens.
+final class NtfsLoop {
+    let directory: TemporaryDirectory
+    let mountPoint: String
+    private var loop: LoopDevice?
+    private var mounted = false
+
+    init(sizeMiB: Int) throws {
+        try KernelPrerequisites.require()
+        directory = try TemporaryDirectory(prefix: "swapinspect-ntfs", base: ScratchSpace.base)
+        mountPoint = directory.file("mnt")
+        let image = directory.file("image")
+        guard FileManager.default.createFile(atPath: image, contents: nil), truncate(image, off_t(sizeMiB) << 20) == 0 else {
+            throw TestSupportError("cannot create \(image)")
+        }
+        let attached = try LoopDevice(file: image)
+        loop = attached
+        try Tool.run("mkntfs", ["-F", "-Q", "-q", attached.path])
+        guard mkdir(mountPoint, 0o755) == 0 else { throw TestSupportError("mkdir \(mountPoint)") }
+        // mount.ntfs-3g stays behind as the FUSE daemon and would inherit the descriptor Foundation's
+        // Process watches for the child's exit (the run would never end): every descriptor above 2 is
+        // closed before mount runs.
+        let closeAndMount = "for fd in /proc/self/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] 2>/dev/null && eval \"exec $n>&-\"; done; exec mount -t ntfs-3g -o permissions \"$1\" \"$2\""
+        let ran = try Runner.run("/bin/bash", ["-c", closeAndMount, "mount", attached.path, mountPoint], timeout: 60)
+        guard ran.status == 0, !ran.timedOut else { throw TestSupportError("mount -t ntfs-3g \(attached.path): \(ran)") }
+        mounted = true
+    }
+
+    func path(_ name: String) -> String { mountPoint + "/" + name }
+
+    func teardown() {
+        if mounted {
+            _ = ActiveSwaps.deactivate(under: mountPoint + "/")
+            if (try? Tool.run("umount", [mountPoint], check: false))?.status != 0 { _ = try? Tool.run("umount", ["-l", mountPoint], check: false) }
+            mounted = false
+        }
+        _ = loop?.detach()
+        loop = nil
+        directory.remove()
+    }
+
+    static func with<T>(sizeMiB: Int = 320, _ body: (NtfsLoop) throws -> T) throws -> T {
+        let filesystem = try NtfsLoop(sizeMiB: sizeMiB)
+        defer { filesystem.teardown() }
+        return try body(filesystem)
+    }
+}
+
+/// A stat loop over a directory while `create` runs: every file with data it sees (the temporary one
+/// and the target) must be 0600 and root:0 at every look.
+final class ModeWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private var violations: [String] = []
+    private var looks = 0
+    private var thread: Thread?
+
+    init(_ directory: String, target: String) {
+        let thread = Thread { [self] in
+            while lock.withLock({ running }) {
+                for name in Created.temporaries(directory) + [target] {
+                    guard let status = Created.status(directory + "/" + name), status.size > 0 else { continue }
+                    lock.withLock {
+                        looks += 1
+                        if status.mode != 0o600 || status.uid != 0 || status.gid != 0 {
+                            violations.append("\(name): mode \(String(status.mode, radix: 8)) owner \(status.uid):\(status.gid)")
+                        }
+                    }
+                }
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the loop: what it saw wrong, and how many files with data it looked at.
+    func stop() -> (violations: [String], looks: Int) {
+        lock.withLock { running = false }
+        Thread.sleep(forTimeInterval: 0.05)
+        return lock.withLock { (violations, looks) }
+    }
+}
+
+/// `swapinspect create` started in the background, to be signalled.
+struct BackgroundCreate {
+    let process = Process()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
+        process.arguments = ["create"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits until a temporary file of `directory` holds at least `bytes`.
+    func waitForData(in directory: String, bytes: Int = 8 << 20, timeout: TimeInterval = 60) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, process.isRunning {
+            if let name = Created.temporaries(directory).first, let status = Created.status(directory + "/" + name), status.size >= bytes {
+                return name
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return nil
+    }
+
+    func signal(_ number: Int32) -> (reason: Process.TerminationReason, status: Int32) {
+        kill(process.processIdentifier, number)
+        process.waitUntilExit()
+        return (process.terminationReason, process.terminationStatus)
+    }
+}
+
+extension SwapInspectKernelTests {
+    @Suite("create on ntfs-3g (fuseblk): zeroes, signals, modes", .serialized)
+    struct CreateOnFuseblk {
+        @Test func zeroFilledFileActivatesAsPredicted() throws {
+            try NtfsLoop.with { filesystem in
+                let path = filesystem.path("swapfile")
+                defer { ensureInactive(path) }
+                let watcher = ModeWatcher(filesystem.mountPoint, target: "swapfile")
+                let comparison = try Created.createAndActivate(path)
+                let watched = watcher.stop()
+                #expect(watched.violations.isEmpty, "\(watched.violations)")
+                #expect(watched.looks > 0, "the watcher saw no data at all")
+                #expect(comparison.report.activation?.model == .generic)
+            }
+        }
+
+        /// SIGINT and SIGTERM while zeroes are written: exit 128+N, no temporary file, the old file as it was.
+        @Test(arguments: [SIGINT, SIGTERM])
+        func aSignalRemovesTheTemporaryFileAndKeepsTheTarget(signal: Int32) throws {
+            try NtfsLoop.with { filesystem in
+                let path = filesystem.path("swapfile")
+                let first = try Created.run(["--size", "16M", "--label", "old", path])
+                try #require(first.result.status == 0, "\(first.result)")
+                let before = try Data(contentsOf: URL(fileURLWithPath: path))
+                let watcher = ModeWatcher(filesystem.mountPoint, target: "swapfile")
+                let running = try BackgroundCreate(["--force", "--size", "200M", path])
+                let temporary = running.waitForData(in: filesystem.mountPoint)
+                try #require(temporary != nil, "no temporary file with data appeared")
+                let ended = running.signal(signal)
+                let watched = watcher.stop()
+                #expect(ended.reason == .exit && ended.status == 128 + signal, "\(ended)")
+                #expect(Created.temporaries(filesystem.mountPoint).isEmpty)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the target changed")
+                #expect(watched.violations.isEmpty, "\(watched.violations)")
+            }
+        }
+
+        /// SIGKILL cannot be handled: the temporary file stays, the target does not appear; the next
+        /// `create` of the same path removes it.
+        @Test func afterSigkillTheNextCreateRemovesTheTemporaryFile() throws {
+            try NtfsLoop.with { filesystem in
+                let path = filesystem.path("swapfile")
+                let running = try BackgroundCreate(["--size", "200M", path])
+                let temporary = try #require(running.waitForData(in: filesystem.mountPoint), "no temporary file with data appeared")
+                let ended = running.signal(SIGKILL)
+                #expect(ended.reason == .uncaughtSignal && ended.status == SIGKILL)
+                #expect(Created.temporaries(filesystem.mountPoint) == [temporary])
+                #expect(Created.status(path) == nil)
+                let next = try Created.run(["--size", "16M", path])
+                #expect(next.result.status == 0, "\(next.result)")
+                #expect((next.action?["create"] as? [String: Any])?["removedStale"] as? [String] == [temporary])
+                #expect(Created.temporaries(filesystem.mountPoint).isEmpty)
+            }
+        }
+    }
+}
