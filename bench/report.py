@@ -204,6 +204,17 @@ if size:
     checks.append(("1 TiB image ÷ 1 GiB image ≤ 2", f"{ratio(size['1 TiB image'], size['1 GiB image']):.2f}",
                    ratio(size["1 TiB image"], size["1 GiB image"]) <= 2.0))
 
+create = load("create")
+if create:
+    mine, theirs = create["swapinspect create"], create["fallocate + mkswap"]
+    p("")
+    p("## Creating an 8 GiB swap file (ext4, loop-mounted)")
+    p("")
+    p("| `swapinspect create --size 8G F` | `fallocate -l 8G F && mkswap F` | ratio |")
+    p("|---:|---:|---:|")
+    p(f"| {t(mine)} | {t(theirs)} | {ratio(mine, theirs):.2f} |")
+    checks.append(("create 8 GiB ÷ fallocate + mkswap ≤ 1.2", f"{ratio(mine, theirs):.2f}", ratio(mine, theirs) <= 1.2))
+
 if checks:
     p("")
     p("## Targets")
