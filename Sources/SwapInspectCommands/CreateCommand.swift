@@ -24,7 +24,7 @@ struct Create: ParsableCommand {
 
     @OptionGroup var page: PageSizeOption
 
-    @Option(name: .long, help: ArgumentHelp("The label of the header (at most 16 bytes).", valueName: "label"))
+    @Option(name: .long, help: ArgumentHelp("The label of the header (at most 15 bytes, as mkswap keeps).", valueName: "label"))
     var label: String?
 
     @Option(name: .long, help: ArgumentHelp("The UUID of the header (default: a new random one, or the old one with --force).", valueName: "uuid"))
@@ -60,8 +60,8 @@ struct Create: ParsableCommand {
         if let priority, !(0...SwapFlags.maxPriority).contains(priority) {
             throw ValidationError("--priority must be between 0 and \(SwapFlags.maxPriority) (got \(priority))")
         }
-        if let label, label.utf8.count > SwapHeaderLayout.labelLength {
-            throw ValidationError("--label must be at most \(SwapHeaderLayout.labelLength) bytes (got \(label.utf8.count))")
+        if let label, label.utf8.count > SwapHeaderWriter.maximumLabelBytes {
+            throw ValidationError("--label must be at most \(SwapHeaderWriter.maximumLabelBytes) bytes, as mkswap keeps (got \(label.utf8.count))")
         }
         if let uuid, SwapUUID.parse(uuid) == nil {
             throw ValidationError("--uuid must be a UUID such as 5a7c5c1e-8c44-4bb0-9f5a-3e1c3f7b2d10 (got \(uuid))")

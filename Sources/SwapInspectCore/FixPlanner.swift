@@ -115,7 +115,11 @@ struct FixPlanner {
         var flags = ""
         if let header, header.kind == .swapV1 {
             if let uuid = header.uuid { flags += " --uuid \(uuid)" }
-            if let label = header.label { flags += " --label \(ShellQuote.quote(label))" }
+            if let label = header.label {
+                // A 16-byte label (not mkswap's) cannot be kept: no fix rather than one that renames the area.
+                guard label.utf8.count <= SwapHeaderWriter.maximumLabelBytes else { return nil }
+                flags += " --label \(ShellQuote.quote(label))"
+            }
         }
         return "swapinspect create --force \(path) --size \(size) --page-size \(pageSize)\(flags)"
     }

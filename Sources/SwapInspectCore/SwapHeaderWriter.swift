@@ -8,9 +8,12 @@ public enum SwapHeaderWriter {
     /// `MIN_GOODPAGES` of mkswap: the smallest area it makes (header page included).
     public static let minimumPages: UInt64 = 10
     static let magic = Array("SWAPSPACE2".utf8)
+    /// mkswap copies the label with `xstrncpy` into the 16 bytes of `volume_name`: always NUL-terminated,
+    /// so at most 15 bytes of it survive.
+    public static let maximumLabelBytes = SwapHeaderLayout.labelLength - 1
 
     /// One page of `pageSize` bytes for an area of `pages` pages (the header page included), so
-    /// `last_page` = `pages - 1`. `uuid` is 16 bytes; `label` at most `SwapHeaderLayout.labelLength`.
+    /// `last_page` = `pages - 1`. `uuid` is 16 bytes; `label` at most `maximumLabelBytes`.
     public static func page(pageSize: Int, pages: UInt64, uuid: [UInt8], label: String?, byteOrder: ByteOrder = .native)
         -> [UInt8]
     {
@@ -22,8 +25,7 @@ public enum SwapHeaderWriter {
         write(0, at: SwapHeaderLayout.nrBadPagesOffset, byteOrder, into: &bytes)
         bytes.replaceSubrange(SwapHeaderLayout.uuidOffset..<(SwapHeaderLayout.uuidOffset + SwapHeaderLayout.uuidLength), with: uuid)
         if let label {
-            // mkswap copies the label with strncpy into its 16 bytes: no terminator when it fills them.
-            let labelBytes = Array(label.utf8.prefix(SwapHeaderLayout.labelLength))
+            let labelBytes = Array(label.utf8.prefix(maximumLabelBytes))
             bytes.replaceSubrange(SwapHeaderLayout.labelOffset..<(SwapHeaderLayout.labelOffset + labelBytes.count), with: labelBytes)
         }
         let magicStart = pageSize - SwapHeaderLayout.magicLength

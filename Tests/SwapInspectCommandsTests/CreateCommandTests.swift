@@ -13,7 +13,7 @@ struct CreateCommandTests {
     }
 
     @Test(arguments: [
-        ["--size", "lots"], ["--size", "36K"], ["--size", "1M", "--uuid", "nope"], ["--size", "1M", "--label", "seventeen-bytes!!"],
+        ["--size", "lots"], ["--size", "36K"], ["--size", "1M", "--uuid", "nope"], ["--size", "1M", "--label", "sixteen-bytes!!!"],
         ["--size", "1M", "--priority", "40000"], ["--size", "1M", "--page-size", "1000"], [],
     ])
     func usageErrorsAreExit64(_ arguments: [String]) throws {

@@ -15,10 +15,11 @@ struct SwapHeaderWriterTests {
         #expect(header?.uuid == fixedUUIDString && header?.label == "swap one")
     }
 
-    @Test func aSixteenByteLabelHasNoTerminator() {
+    /// mkswap (xstrncpy) keeps 15 bytes of a label and a terminator; so does the writer.
+    @Test func aLabelKeepsItsTerminator() {
         let page = SwapHeaderWriter.page(pageSize: 4096, pages: 10, uuid: fixedUUIDBytes, label: "0123456789abcdef")
-        #expect(Array(page[1052..<1068]) == Array("0123456789abcdef".utf8))
-        #expect(SwapHeaderDetector.detect(page, pageSize: 4096)?.label == "0123456789abcdef")
+        #expect(Array(page[1052..<1068]) == Array("0123456789abcde".utf8) + [0])
+        #expect(SwapHeaderDetector.detect(page, pageSize: 4096)?.label == "0123456789abcde")
     }
 
     @Test func uuidsParseAndRandomOnesAreVersion4() {
