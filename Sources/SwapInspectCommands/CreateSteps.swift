@@ -72,6 +72,7 @@ extension CreateRun {
         var used = strategy
         var fileSize = size
         var filled: UInt64 = 0
+        var proven: AreaFacts?
         for round in 0...Self.growRounds {
             let header = SwapHeaderWriter.page(pageSize: fileSize.pageSize, pages: fileSize.pages, uuid: identity, label: label)
             do {
@@ -80,7 +81,8 @@ extension CreateRun {
                 throw Failure(error, status: ExitStatus.findings)
             }
             filled = fileSize.bytes
-            let lost = try prove(file, pages: fileSize, lastRound: round == Self.growRounds)
+            let (lost, facts) = try prove(file, pages: fileSize, lastRound: round == Self.growRounds)
+            proven = facts
             if lost == 0 { break }
             fileSize.pages += lost
         }
@@ -90,7 +92,18 @@ extension CreateRun {
         }
         do {
             try file.commit(replace: replace)
-            return try inspect(target.path)
+        } catch {
+            throw Failure(error, status: ExitStatus.findings)
+        }
+        // The same inode under its final name: the facts stand, only the name the kernel prints changes.
+        guard var facts = proven else { return try inspectFinal(target.path) }
+        facts.path = target.path
+        return Inspector.inspect(facts, options: options)
+    }
+
+    func inspectFinal(_ path: String) throws -> Report {
+        do {
+            return try inspect(path)
         } catch {
             throw Failure(error, status: ExitStatus.findings)
         }
@@ -98,7 +111,7 @@ extension CreateRun {
 
     /// The model on the temporary file of `pages`: 0 when the kernel would add every requested page,
     /// else the pages short (to grow by), or the reason it is not handed over.
-    func prove(_ file: TemporarySwapFile, pages: CreateSize, lastRound: Bool) throws -> UInt64 {
+    func prove(_ file: TemporarySwapFile, pages: CreateSize, lastRound: Bool) throws -> (lost: UInt64, facts: AreaFacts) {
         let report: Report
         do {
             report = try inspect(file.path)
@@ -118,13 +131,13 @@ extension CreateRun {
         if let blocking = report.findings.first(where: { $0.severity == .error }) {
             throw Failure("\(path): not created: \(blocking.code.rawValue): \(blocking.message)")
         }
-        guard activation.pages < size.usablePages else { return 0 }
+        guard activation.pages < size.usablePages else { return (0, report.facts) }
         let lost = pages.usablePages - activation.pages
         if lastRound {
             throw Failure(
                 "\(path): not created: the allocation loses \(lost) of \(pages.usablePages) pages (blocks of \(file.target.site.blockSize) bytes not aligned to \(size.pageSize)-byte pages: misaligned-pages), even after growing the file \(Self.growRounds) times")
         }
-        return size.usablePages - activation.pages
+        return (size.usablePages - activation.pages, report.facts)
     }
 
     /// libmount would reject the file: reported, nothing is created or rewritten. Returns the entry line.
