@@ -156,7 +156,7 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" size' -l 'size' -d 'The size: bytes, or with K/M/G/T (KiB…) or KB/MB/GB (1000s), e.g. 512M, 4G, 1500MB.' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka ''
-complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" label' -l 'label' -d 'The label of the header (at most 16 bytes).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" label' -l 'label' -d 'The label of the header (at most 15 bytes, as mkswap keeps).' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" uuid' -l 'uuid' -d 'The UUID of the header (default: a new random one, or the old one with --force).' -rfka ''
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" if-missing' -l 'if-missing' -d 'An existing area of this size that would activate is success, with no change.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" force' -l 'force' -d 'Recreate an existing file (never an active area), keeping its UUID and label unless new ones are given.'
