@@ -57,14 +57,17 @@ public final class TemporarySwapFile {
         }
         defer { _ = flock(directoryFD.rawValue, LOCK_UN) }
         let stale = removeStale(directoryFD, target: target)
+        let name: String, fd: FileDescriptor
         do {
-            let (name, fd) = try openExclusive(directoryFD, prefix: prefix(target), path: path)
-            let file = TemporarySwapFile(target: target, name: name, directoryFD: directoryFD, fd: fd)
-            try file.secure()
-            return (file, stale)
+            (name, fd) = try openExclusive(directoryFD, prefix: prefix(target), path: path)
         } catch {
+            try? directoryFD.close()
             throw error
         }
+        // From here the file owns the directory descriptor and removes itself on failure (deinit).
+        let file = TemporarySwapFile(target: target, name: name, directoryFD: directoryFD, fd: fd)
+        try file.secure()
+        return (file, stale)
     }
 
     /// A new name that did not exist, opened O_EXCL|O_NOFOLLOW, mode 0600 and locked.
