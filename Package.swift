@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwapInspectCommandsTests",
-            dependencies: ["SwapInspectCommands", "SwapInspectCore", "SwapInspectTestSupport"],
+            dependencies: ["SwapInspectCommands", "SwapInspectCore", "SwapInspectLinux", "SwapInspectTestSupport"],
             // The golden text outputs, and the JSON Schema validator the tests run with /usr/bin/python3.
             exclude: ["Golden", "validate-json.py"]
         ),

@@ -215,6 +215,16 @@ if scan and scan_fsck:
     p(f"| image --scan --no-fsck | {t(mine)} | 1.00 |")
     p(f"| e2fsck -fn (one run) | {t(theirs)} | {ratio(theirs, mine):.0f} |")
     checks.append(("--scan of 1 TiB, 67M inodes ≤ 2 s", f"{mine['median']:.2f} s", mine["median"] <= 2.0))
+create = load("create")
+if create:
+    mine, theirs = create["swapinspect create"], create["fallocate + mkswap"]
+    p("")
+    p("## Creating an 8 GiB swap file (ext4, loop-mounted)")
+    p("")
+    p("| `swapinspect create --size 8G F` | `fallocate -l 8G F && mkswap F` | ratio |")
+    p("|---:|---:|---:|")
+    p(f"| {t(mine)} | {t(theirs)} | {ratio(mine, theirs):.2f} |")
+    checks.append(("create 8 GiB ÷ fallocate + mkswap ≤ 1.2", f"{ratio(mine, theirs):.2f}", ratio(mine, theirs) <= 1.2))
 
 if checks:
     p("")

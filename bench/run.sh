@@ -11,6 +11,7 @@
 # BENCH_STARTUP_ROUNDS (default 10) rounds of BENCH_STARTUP_RUNS (default 30) hyperfine runs of every
 # start-up command, the rounds one after the other so that a change in the machine's load falls on every
 # command alike;
+# BENCH_ONLY=create runs the create row alone (root);
 # BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
 # BENCH_WORK (default a new /var/tmp/swapinspect-bench.XXXXXX: sparse images, ~12 GiB each, ~5 GiB
 # written), BENCH_KEEP=1 keeps them in /var/tmp/swapinspect-bench and reuses them next time (profiling).
@@ -21,7 +22,7 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 KEEP=${BENCH_KEEP:-0}
 ONLY=${BENCH_ONLY:-}
-[[ -z $ONLY || $ONLY == startup ]] || { echo "bench: BENCH_ONLY must be empty or startup (got $ONLY)" >&2; exit 64; }
+[[ -z $ONLY || $ONLY == startup || $ONLY == create ]] || { echo "bench: BENCH_ONLY must be empty, startup or create (got $ONLY)" >&2; exit 64; }
 # A fresh directory per run (deleting ~25 GiB of fragmented sparse images takes a minute or two, and
 # must never race the next run); a fixed one when the images are kept for reuse.
 if [[ -n ${BENCH_WORK:-} ]]; then
@@ -215,6 +216,29 @@ measure_scan() {
         -n "e2fsck -fn" "timeout ${BENCH_FSCK_LIMIT:-600} e2fsck -fn $image" >&2
 }
 
+# `swapinspect create --size 8G` against `fallocate -l 8G F && mkswap F` on a loop-mounted ext4 image
+# (12 GiB, sparse): the file is removed before every run, so each run allocates 8 GiB anew.
+measure_create() {
+    local image=$WORK/create.img mnt=$WORK/create.mnt loop
+    rm -f "$image"
+    truncate -s 12G "$image"
+    mkfs.ext4 -q -F -b $BLOCK -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 "$image"
+    mkdir -p "$mnt"
+    loop=$(losetup -f --show "$image")
+    loops+=("$loop")
+    mount "$loop" "$mnt"
+    mounts+=("$mnt")
+    log "create: an 8 GiB swap file, swapinspect create vs fallocate + mkswap"
+    hyperfine -N -i --style basic --warmup 1 --min-runs 5 --max-runs 10 --prepare "rm -f $mnt/F" \
+        --export-json "$OUT/json/create.json" \
+        -n "swapinspect create" "$SWAPINSPECT create --size 8G $mnt/F" \
+        -n "fallocate + mkswap" "bash -c 'fallocate -l 8G $mnt/F && mkswap -q $mnt/F'" >&2
+    rm -f "$mnt/F"
+    umount "$mnt"
+    losetup -d "$loop"
+    rm -f "$image"
+}
+
 # The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
 # swift-argument-parser resolves as for swapinspect (same URL and version rule).
 build_baselines() {
@@ -320,6 +344,12 @@ measure_startup() {
     rm -rf "$dir"
 }
 
+if [[ $ONLY == create ]]; then
+    ((EUID == 0)) || { echo "bench: BENCH_ONLY=create needs root (a loop-mounted image)" >&2; exit 1; }
+    measure_create
+    python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"
+    exit 0
+fi
 measure_startup
 if [[ $ONLY == startup ]]; then
     python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"
@@ -335,6 +365,7 @@ if ((EUID == 0)); then
         umount "$WORK/ext4.mnt"
         measure_offline
     fi
+    measure_create
 else
     log "not root: no loop-mounted images, so only the 1 GiB vs 1 TiB image comparison runs"
 fi

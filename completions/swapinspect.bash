@@ -173,13 +173,13 @@ _swapinspect_root() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    inspect|image|list|probe|activate|deactivate|hibernate|help)
+    inspect|image|list|probe|activate|deactivate|create|hibernate|help)
         # Offer subcommand argument completions
         "_swapinspect_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'inspect image list probe activate deactivate hibernate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'inspect image list probe activate deactivate create hibernate help' -- "${cur}"))
         ;;
     esac
 }
@@ -400,6 +400,49 @@ _swapinspect_deactivate() {
     esac
 }
 
+_swapinspect_create() {
+    repeating_flags=()
+    non_repeating_flags=(--if-missing --force --dry-run -J --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--size --page-size --label --uuid --fstab --priority --discard)
+    __swapinspect_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--size')
+        return
+        ;;
+    '--page-size')
+        __swapinspect_add_completions -W '4096'$'\n''8192'$'\n''16384'$'\n''32768'$'\n''65536'
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    '--uuid')
+        return
+        ;;
+    '--fstab')
+        return
+        ;;
+    '--priority')
+        return
+        ;;
+    '--discard')
+        __swapinspect_add_completions -W 'all'$'\n''once'$'\n''pages'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swapinspect_add_completions -f
+        return
+        ;;
+    esac
+}
+
 _swapinspect_hibernate() {
     repeating_flags=()
     non_repeating_flags=(-J --json --strict --version -h --help)
@@ -460,7 +503,7 @@ _swapinspect() {
         COMP_LINE="${COMP_LINE/"${option}="/"${option} "}"
     fi
     local -i first=1
-    if [[ "${COMP_CWORD}" -gt 1 && ! "${COMP_WORDS[1]}" =~ ^(inspect|image|list|probe|activate|deactivate|hibernate|help)$ ]] \
+    if [[ "${COMP_CWORD}" -gt 1 && ! "${COMP_WORDS[1]}" =~ ^(inspect|image|list|probe|activate|deactivate|create|hibernate|help)$ ]] \
         || [[ "${COMP_CWORD}" -eq 1 && "${COMP_WORDS[1]}" == -* ]]; then
         COMP_WORDS=("${COMP_WORDS[0]}" inspect "${COMP_WORDS[@]:1}")
         COMP_CWORD=$((COMP_CWORD + 1))

@@ -34,6 +34,8 @@ function __swapinspect_parse_tokens -S
             __swapinspect_parse_subcommand 1 'priority=' 'discard=' 'dry-run' 'if-needed' 'reconcile' 'strict' 'all' 'fstab=' 'J/json' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'deactivate'
             __swapinspect_parse_subcommand 1 'if-needed' 'J/json' 'version' 'h/help'
+        case 'create'
+            __swapinspect_parse_subcommand 1 'size=' 'page-size=' 'label=' 'uuid=' 'if-missing' 'force' 'fstab=' 'priority=' 'discard=' 'dry-run' 'J/json' 'version' 'h/help'
         case 'hibernate'
             __swapinspect_parse_subcommand 1 'J/json' 'format=' 'output-file=' 'strict' 'root=' 'page-size=' 'version' 'h/help'
         case 'help'
@@ -99,6 +101,7 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positio
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'probe' -d 'Look at the signature and header of files, devices or images (libblkid and swapinspect side by side).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'activate' -d 'Preflight a swap area as \'inspect\' does, then activate it with swapon(2).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'deactivate' -d 'Deactivate a swap area with swapoff(2).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'create' -d 'Create a swap file that the kernel will activate, and optionally its fstab entry.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'hibernate' -d 'Check that this system is ready to hibernate into a swap area, and resume from it.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect inspect" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
@@ -177,6 +180,20 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect deactivate" -eq 1' -fka '(__swapinspect_custom_completion ---completion deactivate -- positional@0 (count (__swapinspect_tokens -pc)) (__swapinspect_tokens -tC))'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" version' -l 'version' -d 'Show the version.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect deactivate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" size' -l 'size' -d 'The size: bytes, or with K/M/G/T (KiB…) or KB/MB/GB (1000s), e.g. 512M, 4G, 1500MB.' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" label' -l 'label' -d 'The label of the header (at most 15 bytes, as mkswap keeps).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" uuid' -l 'uuid' -d 'The UUID of the header (default: a new random one, or the old one with --force).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" if-missing' -l 'if-missing' -d 'An existing area of this size that would activate is success, with no change.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" force' -l 'force' -d 'Recreate an existing file (never an active area), keeping its UUID and label unless new ones are given.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" fstab' -l 'fstab' -d 'Add or update the area\'s entry in this fstab file (--fstab alone: /etc/fstab).' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" priority' -l 'priority' -d 'Swap priority for the fstab entry and the predicted kernel line, 0 to 32767; -1 (as swapon\'s) is the kernel\'s automatic one, the default.' -rfka ''
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" discard' -l 'discard' -d 'Discard policy for the fstab entry and the predicted kernel line: --discard (all), --discard=once or --discard=pages.' -rfka 'all once pages'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" dry-run' -l 'dry-run' -d 'Decide and print what would be done; create nothing.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect create" -eq 1' -F
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" version' -l 'version' -d 'Show the version.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect create" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" J json' -s 'J' -l 'json' -d 'Print one JSON document on stdout (schema version 1).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" format' -l 'format' -d 'text, json (as --json) or prometheus (the text exposition format, for node_exporter\'s textfile collector).' -rfka 'text json prometheus'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect hibernate" output-file' -l 'output-file' -d 'With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'prom\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
@@ -206,7 +223,7 @@ function __swapinspect_tokens
     end
     set -l before (__swapinspect_tokens_raw -pc)
     set -l current (__swapinspect_tokens_raw -t)
-    if begin; test (count $before) -gt 1; and not contains -- $before[2] inspect image list probe activate deactivate hibernate help; end
+    if begin; test (count $before) -gt 1; and not contains -- $before[2] inspect image list probe activate deactivate create hibernate help; end
         or begin; test (count $before) -eq 1; and string match -q -- '-*' "$current"; end
         set tokens $tokens[1] inspect $tokens[2..]
     end

@@ -21,15 +21,22 @@ enum StartupDispatch {
     /// `--discard` takes an optional value: `--discard=once`, `--discard once` (a policy name as the next
     /// word, as the completions offer it) or `--discard` alone, which means all. Rewritten to the
     /// attached form before any parse. A path named like a policy is written `./once`.
+    /// `create --fstab` takes an optional value too (`--fstab=FILE`): alone it means /etc/fstab
+    /// (`activate --all --fstab FILE` takes its value as any option does).
     static func normalized(_ arguments: [String]) -> [String] {
         var out: [String] = []
         var index = 0
+        let create = arguments.first == "create"
         while index < arguments.count {
             let token = arguments[index]
             index += 1
             if token == "--" {
                 out += arguments[(index - 1)...]
                 break
+            }
+            if create && token == "--fstab" {
+                out.append("--fstab=/etc/fstab")
+                continue
             }
             guard token == "--discard" else {
                 out.append(token)

@@ -19,7 +19,7 @@ public struct SwapInspectCommand: ParsableCommand {
             a warning under --strict), 2 could not inspect, 64 usage error.
             """,
         version: "swapinspect \(version) (libext2fs \(ImageLibraries.ext2fsVersion), libblkid \(ImageLibraries.blkidVersion))",
-        subcommands: [Inspect.self, Image.self, List.self, Probe.self, Activate.self, Deactivate.self, Hibernate.self],
+        subcommands: [Inspect.self, Image.self, List.self, Probe.self, Activate.self, Deactivate.self, Create.self, Hibernate.self],
         defaultSubcommand: Inspect.self
     )
 

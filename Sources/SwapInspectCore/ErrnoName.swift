@@ -60,6 +60,10 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
     case staleFileHandle
     /// EUCLEAN: the kernel's EFSCORRUPTED, metadata that fails its checks.
     case structureNeedsCleaning
+    /// ETXTBSY
+    case textFileBusy
+    /// EDQUOT
+    case diskQuotaExceeded
     /// An errno without a name here: `errno N`.
     case other(Int32)
 
@@ -71,10 +75,10 @@ public enum ErrnoName: Sendable, Hashable, CustomStringConvertible {
         (.badAddress, "EFAULT"), (.resourceBusy, "EBUSY"), (.fileExists, "EEXIST"), (.noSuchDevice, "ENODEV"),
         (.notDirectory, "ENOTDIR"), (.isDirectory, "EISDIR"), (.invalidArgument, "EINVAL"),
         (.tooManyOpenFilesInSystem, "ENFILE"), (.tooManyOpenFiles, "EMFILE"),
-        (.inappropriateIOCTLForDevice, "ENOTTY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
+        (.inappropriateIOCTLForDevice, "ENOTTY"), (.textFileBusy, "ETXTBSY"), (.fileTooLarge, "EFBIG"), (.noSpace, "ENOSPC"),
         (.readOnlyFileSystem, "EROFS"), (.tooManySymbolicLinkLevels, "ELOOP"), (.fileNameTooLong, "ENAMETOOLONG"),
         (.noFunction, "ENOSYS"), (.badMessage, "EBADMSG"), (.notSupported, "EOPNOTSUPP"),
-        (.staleFileHandle, "ESTALE"), (.structureNeedsCleaning, "EUCLEAN"),
+        (.staleFileHandle, "ESTALE"), (.structureNeedsCleaning, "EUCLEAN"), (.diskQuotaExceeded, "EDQUOT"),
     ]
 
     /// The C name (`EINVAL`), or `errno N` for one without a name here.

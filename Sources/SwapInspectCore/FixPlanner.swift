@@ -103,19 +103,25 @@ struct FixPlanner {
         "mkswap\(checkBlocks ? " -c" : "") -p \(pageSize)\(identity) \(path)"
     }
 
-    /// The file made anew, never readable by others, with every block allocated the way its activation
-    /// path needs: preallocated for iomap, NOCOW first on btrfs, zeroes written for bmap.
+    /// The file made anew by `swapinspect create --force`: never readable by others, every block
+    /// allocated the way its activation path needs (preallocated for iomap, NOCOW first on btrfs, zeroes
+    /// for bmap), proven to activate before it replaces the old one, with the old size, UUID and label.
     func recreate(bytes: UInt64) -> String? {
-        let size = max(bytes, UInt64(pageSize) * 2)
-        let allocate: String
+        let size = max(bytes, UInt64(pageSize) * SwapHeaderWriter.minimumPages)
         switch model {
-        case .iomap?: allocate = "(umask 077 && fallocate -l \(size) \(path))"
-        case .btrfs?: allocate = "(umask 077 && touch \(path)) && chattr +C \(path) && fallocate -l \(size) \(path)"
-        case .generic?:
-            allocate = "(umask 077 && dd if=/dev/zero of=\(path) bs=\(pageSize) count=\(size / UInt64(pageSize)) status=none)"
+        case .iomap?, .btrfs?, .generic?: break
         case .blockDevice?, nil: return nil
         }
-        return "rm -f \(path) && \(allocate) && \(mkswap())"
+        var flags = ""
+        if let header, header.kind == .swapV1 {
+            if let uuid = header.uuid { flags += " --uuid \(uuid)" }
+            if let label = header.label {
+                // A 16-byte label (not mkswap's) cannot be kept: no fix rather than one that renames the area.
+                guard label.utf8.count <= SwapHeaderWriter.maximumLabelBytes else { return nil }
+                flags += " --label \(ShellQuote.quote(label))"
+            }
+        }
+        return "swapinspect create --force \(path) --size \(size) --page-size \(pageSize)\(flags)"
     }
 }
 

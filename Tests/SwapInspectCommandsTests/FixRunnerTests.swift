@@ -33,7 +33,7 @@ struct FixRunnerTests {
     static func runFix(_ code: String, on path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = try state(path)
         let fix = try #require(before.fixes.first { $0.code == code }?.fix, "no fix for \(code): \(before.codes)", sourceLocation: sourceLocation)
-        let ran = try Runner.run("/bin/sh", ["-c", fix])
+        let ran = try BuiltBinary.runShell(fix)
         #expect(ran.status == 0, "\(fix): \(ran)", sourceLocation: sourceLocation)
         let after = try state(path)
         #expect(!after.codes.contains(code), "\(fix) left \(code)", sourceLocation: sourceLocation)
@@ -125,7 +125,7 @@ struct ScenarioFixRunnerTests {
             let before = try Self.findings(arguments).filter { $0.path.hasSuffix(String(target.path.split(separator: "/").last ?? "")) }
             guard let fix = before.first(where: { $0.code == target.code })?.fix else { continue }
             if fix.hasPrefix("chown") && getuid() != 0 { continue }
-            let ran = try Runner.run("/bin/sh", ["-c", fix])
+            let ran = try BuiltBinary.runShell(fix)
             #expect(ran.status == 0, "\(scenario.name): \(fix): \(ran)")
             let after = try Self.findings(arguments).filter { finding in before.contains { $0.path == finding.path } }
             let problems = { (findings: Findings) in Set(findings.filter { $0.severity != "info" }.map(\.code)) }

@@ -1,5 +1,6 @@
 import Foundation
 import SwapInspectCore
+import SwapInspectLinux
 import SwapInspectTestSupport
 import Testing
 
@@ -102,7 +103,7 @@ struct ListColumnsTests {
             let directory = try TemporaryDirectory(prefix: "swapinspect-prom")
             defer { directory.remove() }
             let file = directory.path + "/golden.prom"
-            try AtomicFile.write(buffer.bytes, to: file)
+            try AtomicFile.replace(file, with: buffer.bytes)
             let check = try Runner.run("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", promtool, file])
             #expect(check.status == 0, "\(check)")
         }
@@ -111,10 +112,10 @@ struct ListColumnsTests {
     @Test func atomicFileFailsWithOneLineAndLeavesNothing() throws {
         let directory = try TemporaryDirectory(prefix: "swapinspect-atomic")
         defer { directory.remove() }
-        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.write([1], to: directory.path + "/missing/x.prom") }
+        #expect(throws: AreaError.self) { try AtomicFile.replace(directory.path + "/missing/x.prom", with: [1]) }
         let file = directory.path + "/x.prom"
         try "old".write(toFile: file, atomically: false, encoding: .utf8)
-        try AtomicFile.write(Array("new\n".utf8), to: file)
+        try AtomicFile.replace(file, with: Array("new\n".utf8))
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "new\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["x.prom"])
         let run = try Runner.swapinspect(["--format=prometheus", "--output-file", directory.path + "/missing/x.prom", "/nonexistent"])

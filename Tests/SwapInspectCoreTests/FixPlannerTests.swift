@@ -19,17 +19,17 @@ struct FixPlannerTests {
         let uuid = try #require(report.header?.uuid)
         #expect(
             report.finding(.holes)?.fix
-                == "rm -f '/mnt/t/my swap' && (umask 077 && fallocate -l 4194304 '/mnt/t/my swap') && mkswap -p 4096 -U \(uuid) -L 'it'\\''s' '/mnt/t/my swap'")
+                == "swapinspect create --force '/mnt/t/my swap' --size 4194304 --page-size 4096 --uuid \(uuid) --label 'it'\\''s'")
     }
 
-    /// bmap reads unwritten blocks as holes: the generic path gets zeroes written.
-    @Test func genericRecreatesWithZeroesWritten() throws {
+    /// The generic path too: `create` writes the zeroes bmap needs.
+    @Test func genericRecreatesWithCreate() throws {
         let fuseblk = FilesystemFacts(
             kind: FilesystemCatalog.classify(magic: FilesystemMagic.fuse, mountType: "fuseblk", ext4Driver: false), blockSize: 4096,
             device: "/dev/loop1")
         let report = Inspector.inspect(Self.holey("/mnt/n/sw", fuseblk), options: Self.options)
         let fix = try #require(report.finding(.holes)?.fix)
-        #expect(fix.hasPrefix("rm -f /mnt/n/sw && (umask 077 && dd if=/dev/zero of=/mnt/n/sw bs=4096 count=1024 status=none) && mkswap -p 4096 -U "), "\(fix)")
+        #expect(fix.hasPrefix("swapinspect create --force /mnt/n/sw --size 4194304 --page-size 4096 --uuid "), "\(fix)")
     }
 
     @Test func anActiveAreaIsNeverRewritten() {

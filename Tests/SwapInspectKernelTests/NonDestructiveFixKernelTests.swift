@@ -8,7 +8,7 @@ extension SwapInspectKernelTests {
     /// Areas that loop devices and LVM use: no fix that would overwrite them is printed.
     @Suite("no destructive fix over a loop device's backing file or an LVM volume", .serialized)
     struct NonDestructiveFixes {
-        static let destructive = ["mkswap", "dd ", "rm ", "fallocate", "mv ", "cp "]
+        static let destructive = ["mkswap", "dd ", "rm ", "fallocate", "mv ", "cp ", "swapinspect create"]
 
         /// The findings of `inspect --json PATH`.
         static func findings(_ path: String) throws -> [[String: Any]] {

@@ -48,7 +48,7 @@ extension SwapInspectKernelTests {
 
             // The fix, run as printed, removes the refusal: the area then activates as predicted.
             guard let fix = prediction.fix else { return }
-            let ran = try Runner.run("/bin/sh", ["-c", fix])
+            let ran = try BuiltBinary.runShell(fix)
             #expect(ran.status == 0, "\(fix): \(ran)", sourceLocation: sourceLocation)
             let fixed = try BuiltBinary.run(["--json", path])
             #expect(fixed.status == 0, "after \(fix): \(fixed.stdoutText)", sourceLocation: sourceLocation)

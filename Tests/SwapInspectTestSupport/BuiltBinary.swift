@@ -39,6 +39,18 @@ public enum BuiltBinary {
         return try Runner.run(path, arguments, environment: environment, timeout: timeout)
     }
 
+    /// The environment for a shell that runs a printed fix: `swapinspect` in it is this executable
+    /// (its directory first in PATH), not whatever else PATH would find.
+    public static var shellEnvironment: [String: String] {
+        let inherited = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        return ["PATH": directory(of: path) + ":" + inherited]
+    }
+
+    /// Runs a shell command line (a printed fix) with `shellEnvironment`.
+    public static func runShell(_ command: String) throws -> RunResult {
+        try Runner.run("/bin/sh", ["-c", command], environment: shellEnvironment)
+    }
+
     /// The directory part of `path` ("." when it has no slash).
     public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -129,4 +129,7 @@ extern const int si_cap_sys_admin;
 /// BTRFS_DEVICE_PATH_NAME_MAX (linux/btrfs.h): the longest device path BTRFS_IOC_DEV_INFO returns.
 extern const uint32_t si_btrfs_device_path_max;
 
+// swapinspect create: the calls that write (CSwapInspectCreate.h).
+#include "CSwapInspectCreate.h"
+
 #endif

@@ -30,6 +30,9 @@ struct ActionRecord {
     var spec: String?
 
     var changed: Bool { performed || changedWithoutPerforming }
+    /// `create`: the file, and the fstab entry.
+    var created: CreatedFile?
+    var fstab: FstabChange?
 
     var matches: Bool? {
         guard let predictedSizeKiB, let kernelSizeKiB else { return nil }

@@ -104,9 +104,11 @@ extension CommandOutput {
 
 func writeAtomically(_ bytes: [UInt8], to file: String) throws {
     do {
-        try AtomicFile.write(bytes, to: file)
+        // A hidden temporary file in the same directory (not ending in .prom, so that node_exporter's
+        // textfile collector skips it), fsync, rename, fsync of the directory: never seen half-written.
+        try AtomicFile.replace(file, with: bytes)
     } catch {
-        printError(error.message)
+        printError(error.description)
         throw ExitCode(ExitStatus.cannotInspect)
     }
 }

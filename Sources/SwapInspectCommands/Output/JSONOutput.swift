@@ -99,6 +99,7 @@ extension JSONRenderer {
         if let matches = record.matches { json.bool(matches) } else { json.null() }
         json.key("message"); json.string(record.message)
         renderActionAdditions(record, &json)
+        renderCreate(record, &json)
         json.endObject()
     }
 
