@@ -217,7 +217,7 @@ _swapinspect_inspect() {
 
 _swapinspect_image() {
     repeating_flags=()
-    non_repeating_flags=(--json --extents --strict --scan --version -h --help)
+    non_repeating_flags=(--json --extents --strict --scan --allow-backing-file --version -h --help)
     repeating_options=(--path)
     non_repeating_options=(--partition --offset --page-size)
     __swapinspect_offer_flags_options 1

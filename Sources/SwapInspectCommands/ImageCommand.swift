@@ -44,6 +44,11 @@ struct Image: ParsableCommand {
         help: "Also walk the inode table for every regular file whose first page carries a swap or hibernation signature.")
     var scan = false
 
+    @Flag(
+        name: .long,
+        help: "Also read the files a qcow2, VMDK or VHD/VHDX image names (backing files, external data files, extents, parents); refused without it.")
+    var allowBackingFile = false
+
     @OptionGroup var page: PageSizeOption
 
     @Argument(
@@ -64,8 +69,9 @@ struct Image: ParsableCommand {
     }
 
     func run() throws {
-        let options = ImageAuditOptions(
+        var options = ImageAuditOptions(
             pageSize: page.effective, paths: paths, partition: partition, offset: offset, scan: scan)
+        options.allowBackingFile = allowBackingFile
         let progress = ScanProgress(enabled: isatty(2) == 1)
         let audit = ImageAuditor.audit(image: image, options: options, progress: progress.report)
         progress.finish()

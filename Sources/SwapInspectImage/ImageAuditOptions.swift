@@ -8,6 +8,9 @@ public struct ImageAuditOptions: Sendable {
     public var partition: Int?
     public var offset: UInt64?
     public var scan: Bool
+    /// `--allow-backing-file`: also read the files a container image names (qcow2 backing and data
+    /// files, VMDK extents and parents); refused without it.
+    public var allowBackingFile = false
 
     public init(pageSize: Int, paths: [String] = [], partition: Int? = nil, offset: UInt64? = nil, scan: Bool = false) {
         self.pageSize = pageSize

@@ -6,6 +6,7 @@ public enum ImageAuditor {
     public static func audit(image: String, options: ImageAuditOptions, progress: ImageProgress? = nil) -> ImageAudit {
         var run = ImageAuditRun(image: image, options: options, progress: progress)
         run.start()
+        run.closeContainer()
         return run.audit
     }
 }
@@ -17,6 +18,11 @@ struct ImageAuditRun {
     let progress: ImageProgress?
     var audit = ImageAudit()
     var file: ImageFile!
+    /// The path libext2fs and xfs_db read: the image, or its qemu export (ContainerOpen.swift).
+    var source: String
+    var container = ContainerInfo(format: .raw)
+    var access = ImageAccess.direct
+    var export: QemuExport?
     var table: PartitionTable?
     /// Every area of the image (for fstab tags), and which of them were selected.
     var areas: [ImageArea] = []
@@ -31,6 +37,7 @@ struct ImageAuditRun {
 
     init(image: String, options: ImageAuditOptions, progress: ImageProgress?) {
         self.image = image
+        self.source = image
         self.options = options
         self.progress = progress
     }
@@ -62,6 +69,7 @@ struct ImageAuditRun {
                 fail("empty image (0 bytes)")
                 return false
             }
+            guard openContainer() else { return false }
             table = try file.partitionTable()
             return true
         } catch {
@@ -95,7 +103,8 @@ struct ImageAuditRun {
     func location(_ area: ImageArea, type: String?, uuid: String?, label: String?) -> ImageLocation {
         ImageLocation(
             path: image, partition: area.partition?.number, offset: area.offset,
-            filesystem: ImageLocation.Filesystem(type: type, uuid: uuid, label: label))
+            filesystem: ImageLocation.Filesystem(type: type, uuid: uuid, label: label),
+            format: container.format.rawValue, access: access.rawValue)
     }
 
     mutating func append(_ report: Report, area: Int) {
