@@ -50,13 +50,13 @@ struct ImageAuditRun {
             audit.errors += misses
         }
         for (index, entry) in swapRequests.sorted(by: { $0.key < $1.key }) { auditSwapArea(index, entry: entry ?? nil) }
-        if areas.allSatisfy({ $0.content != .ext }) && !options.paths.isEmpty {
-            fail("--path needs an ext2/3/4 file system, and the image holds none")
+        if areas.allSatisfy({ $0.content != .ext && $0.content != .other("xfs") }) && !options.paths.isEmpty {
+            fail("--path needs an ext2/3/4 or XFS file system, and the image holds none")
         }
         if ordered.isEmpty && audit.errors.isEmpty && audit.remarks.isEmpty {
             let what = table.map { "the \($0.type) partition table's partitions hold" } ?? "the image holds"
             audit.errors.append(
-                AreaError(path: image, operation: "nothing to audit", reason: "\(what) no ext2/3/4 file system and no swap area"))
+                AreaError(path: image, operation: "nothing to audit", reason: "\(what) no ext2/3/4 or XFS file system and no swap area"))
         }
         audit.reports = ordered.sorted { ($0.area, $0.seq) < ($1.area, $1.seq) }.map(\.report)
     }
@@ -91,6 +91,7 @@ struct ImageAuditRun {
                         path: areas[index].name, operation: "no file system or swap signature found (libblkid)",
                         reason: "not an image, or a zeroed or corrupt superblock"))
             }
+        case .other("xfs"): auditXFS(index)
         case .other(let type): notAuditable(index, type: type)
         }
     }
