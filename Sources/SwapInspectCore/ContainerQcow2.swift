@@ -98,15 +98,21 @@ enum Qcow2Header {
             guard table != 0 else { continue }
             guard table + clusterSize <= size else { throw .truncated(.qcow2, "an L2 table", end: table + clusterSize, size: size) }
             let l2 = read(table, Int(clusterSize))
-            for entry in stride(from: 0, to: l2.count - 7, by: entrySize) {
-                let value = ByteField.be(l2, entry, 8)
-                let (host, end) =
-                    value & compressedFlag != 0
-                    ? (value & compressedMask, (value & compressedMask) + 1)
-                    : (value & offsetMask, (value & offsetMask) + clusterSize)
-                guard host != 0 else { continue }
-                if end > size { throw .truncated(.qcow2, "a data cluster", end: end, size: size) }
+            // The highest end of any cluster the table points at (one pass of plain loads: a 20 GiB
+            // disk has 327,680 entries).
+            let highest = l2.withUnsafeBytes { raw -> UInt64 in
+                var highest: UInt64 = 0
+                var entry = 0
+                while entry + 8 <= raw.count {
+                    let value = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: entry, as: UInt64.self))
+                    entry += entrySize
+                    let compressed = value & compressedFlag != 0
+                    let host = value & (compressed ? compressedMask : offsetMask)
+                    if host != 0 { highest = max(highest, host + (compressed ? 1 : clusterSize)) }
+                }
+                return highest
             }
+            if highest > size { throw .truncated(.qcow2, "a data cluster", end: highest, size: size) }
         }
     }
 
