@@ -30,8 +30,11 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // C shim of the offline adapter: child processes (qemu-storage-daemon, xfs_db) with limits, and
+        // the signal handler that cleans them up.
+        .target(name: "CSwapInspectImage"),
         // Offline adapters: libext2fs and libblkid -> the same Core inputs.
-        .target(name: "SwapInspectImage", dependencies: ["SwapInspectCore", "CExt2fs", "CBlkid"]),
+        .target(name: "SwapInspectImage", dependencies: ["SwapInspectCore", "CExt2fs", "CBlkid", "CSwapInspectImage"]),
         .target(
             name: "SwapInspectCommands",
             dependencies: [

@@ -225,6 +225,23 @@ if create:
     p("|---:|---:|---:|")
     p(f"| {t(mine)} | {t(theirs)} | {ratio(mine, theirs):.2f} |")
     checks.append(("create 8 GiB ÷ fallocate + mkswap ≤ 1.2", f"{ratio(mine, theirs):.2f}", ratio(mine, theirs) <= 1.2))
+qcow2 = load("qcow2")
+if qcow2:
+    p("")
+    p("## Container formats (a 20 GiB ext4 disk with a 2 GiB swap file, `image IMAGE --path /swapfile`)")
+    p("")
+    p("| | raw | qcow2 (qemu-storage-daemon FUSE export) | ratio | RSS MiB raw / qcow2 |")
+    p("|---|---:|---:|---:|---:|")
+    for suffix in ["", " --extents"]:
+        raw, qcow = qcow2["raw" + suffix], qcow2["qcow2" + suffix]
+        p(f"| summary{suffix} | {t(raw)} | {t(qcow)} | {ratio(qcow, raw):.2f} "
+          f"| {mib('qcow2', 'raw' + suffix)} / {mib('qcow2', 'qcow2' + suffix)} |")
+    checks.append(("qcow2 ÷ raw (20 GiB disk, 2 GiB data) ≤ 2", f"{ratio(qcow2['qcow2'], qcow2['raw']):.2f}",
+                   ratio(qcow2["qcow2"], qcow2["raw"]) <= 2.0))
+    leftovers_path = os.path.join(out, "json", "qcow2-leftovers.txt")
+    if os.path.exists(leftovers_path):
+        left = int(open(leftovers_path).read().strip() or "0")
+        checks.append(("qcow2: nothing left in TMPDIR (no copy, export removed)", str(left), left == 0))
 
 if checks:
     p("")

@@ -239,6 +239,31 @@ measure_create() {
     rm -f "$image"
 }
 
+# A 20 GiB ext4 disk holding a 2 GiB swap file (random data: 2 GiB allocated), raw and as qcow2
+# (qemu-img convert: only the allocated clusters): `image` reads the qcow2 through qemu-storage-daemon's
+# on-demand FUSE export, no copy; the export directory (TMPDIR) must be empty afterwards.
+measure_qcow2() {
+    local root=$WORK/qcow2-root
+    rm -rf "$root"
+    mkdir -p "$root" "$WORK/qcow2-tmp"
+    head -c 2G /dev/urandom > "$root/swapfile"
+    mkswap -q "$root/swapfile" >/dev/null
+    chmod 600 "$root/swapfile"
+    rm -f "$WORK/disk20g.img" "$WORK/disk20g.qcow2"
+    mke2fs -q -F -t ext4 -E root_owner=0:0,nodiscard,lazy_itable_init=1,lazy_journal_init=1 -d "$root" "$WORK/disk20g.img" 20G
+    rm -rf "$root"
+    qemu-img convert -f raw -O qcow2 "$WORK/disk20g.img" "$WORK/disk20g.qcow2"
+    log "20 GiB disk, 2 GiB of data: raw vs qcow2"
+    TMPDIR=$WORK/qcow2-tmp measure "qcow2" \
+        "raw" "$SWAPINSPECT image $WORK/disk20g.img --path /swapfile" \
+        "qcow2" "$SWAPINSPECT image $WORK/disk20g.qcow2 --path /swapfile" \
+        "raw --extents" "$SWAPINSPECT image $WORK/disk20g.img --extents --path /swapfile" \
+        "qcow2 --extents" "$SWAPINSPECT image $WORK/disk20g.qcow2 --extents --path /swapfile"
+    # Whatever the export left would be here: nothing may be.
+    find "$WORK/qcow2-tmp" -mindepth 1 | wc -l > "$OUT/json/qcow2-leftovers.txt"
+    du -sk "$WORK/disk20g.qcow2" | cut -f1 > "$OUT/json/qcow2-kib.txt"
+}
+
 # The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
 # swift-argument-parser resolves as for swapinspect (same URL and version rule).
 build_baselines() {
@@ -371,5 +396,6 @@ else
 fi
 measure_image_size
 measure_scan
+measure_qcow2
 
 python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"

@@ -51,6 +51,11 @@ struct Image: ParsableCommand {
         help: "Do not run 'e2fsck -fn' (read-only, at most 60 s) on the ext file systems that hold a swap file.")
     var noFsck = false
 
+    @Flag(
+        name: .long,
+        help: "Also read the files a qcow2, VMDK or VHD/VHDX image names (backing files, external data files, extents, parents); refused without it.")
+    var allowBackingFile = false
+
     @OptionGroup var page: PageSizeOption
 
     @Argument(
@@ -71,8 +76,9 @@ struct Image: ParsableCommand {
     }
 
     func run() throws {
-        let options = ImageAuditOptions(
+        var options = ImageAuditOptions(
             pageSize: page.effective, paths: paths, partition: partition, offset: offset, scan: scan, fsck: !noFsck)
+        options.allowBackingFile = allowBackingFile
         let progress = ScanProgress(enabled: isatty(2) == 1)
         let audit = ImageAuditor.audit(image: image, options: options, progress: progress.report)
         progress.finish()

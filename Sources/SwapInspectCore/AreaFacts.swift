@@ -6,6 +6,8 @@ public enum AreaKind: String, Sendable {
 /// Where the extent list came from.
 public enum ExtentSource: String, Sendable {
     case fiemap, fibmap, ext2fs, blockDevice
+    /// Offline, xfsprogs' `xfs_db -r` (an XFS file system in an image).
+    case xfsDb = "xfs_db"
 }
 
 public struct FilesystemFacts: Sendable, Equatable {

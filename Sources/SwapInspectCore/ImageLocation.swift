@@ -21,11 +21,19 @@ public struct ImageLocation: Sendable, Equatable {
     /// Byte offset of the file system or swap area inside the image.
     public var offset: UInt64
     public var filesystem: Filesystem
+    /// The image's container format (`raw`, `qcow2`, `vmdk`, `vhdx`, `vhd`, `vdi`: `DiskImageFormat`).
+    public var format: String
+    /// How its disk was read: `direct` (pread on the image) or `qemu-storage-daemon` (its read-only FUSE export).
+    public var access: String
 
-    public init(path: String, partition: Int?, offset: UInt64, filesystem: Filesystem) {
+    public init(
+        path: String, partition: Int?, offset: UInt64, filesystem: Filesystem, format: String = "raw", access: String = "direct"
+    ) {
         self.path = path
         self.partition = partition
         self.offset = offset
         self.filesystem = filesystem
+        self.format = format
+        self.access = access
     }
 }

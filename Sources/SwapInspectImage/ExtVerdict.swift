@@ -11,15 +11,17 @@ struct ExtVerdict {
 
 extension ImageAuditRun {
     /// The command that repairs the file system of `area`, on the unmounted image (not a fix: it writes).
+    /// A container image (qcow2, VMDK, …) is repaired through a raw view of it: e2fsck reads raw bytes only.
     func repairCommand(_ area: Int) -> String {
-        "e2fsck -f \(ShellQuote.quote(FsckRun.device(image: image, offset: areas[area].offset)))"
+        let command = "e2fsck -f \(ShellQuote.quote(FsckRun.device(image: image, offset: areas[area].offset)))"
+        return source == image ? command : "\(command) on a raw copy or a qemu-nbd export of it (e2fsck reads raw images only)"
     }
 
     /// The verdict on `filesystem`, worked out once (the first swap file in it asks for it).
     func verdict(for filesystem: ExtFilesystem, area: Int) -> ExtVerdict {
         if let known = filesystem.verdict { return known }
         let check = filesystem.mountCheck()
-        let fsck = options.fsck ? FsckRun.run(image: image, offset: areas[area].offset) : .skipped("--no-fsck")
+        let fsck = options.fsck ? FsckRun.run(image: source, offset: areas[area].offset) : .skipped("--no-fsck")
         var verdict = ExtVerdict()
         let repair = "repair the unmounted image with \(repairCommand(area))"
         var fsckSays = ""

@@ -10,6 +10,9 @@ public struct ImageAuditOptions: Sendable {
     public var scan: Bool
     /// Run `e2fsck -fn` on each ext file system that holds a swap file (`--no-fsck`: false).
     public var fsck: Bool
+    /// `--allow-backing-file`: also read the files a container image names (qcow2 backing and data
+    /// files, VMDK extents and parents); refused without it.
+    public var allowBackingFile = false
 
     public init(
         pageSize: Int, paths: [String] = [], partition: Int? = nil, offset: UInt64? = nil, scan: Bool = false, fsck: Bool = true

@@ -6,6 +6,7 @@ public enum ImageAuditor {
     public static func audit(image: String, options: ImageAuditOptions, progress: ImageProgress? = nil) -> ImageAudit {
         var run = ImageAuditRun(image: image, options: options, progress: progress)
         run.start()
+        run.closeContainer()
         return run.audit
     }
 }
@@ -17,6 +18,11 @@ struct ImageAuditRun {
     let progress: ImageProgress?
     var audit = ImageAudit()
     var file: ImageFile!
+    /// The path libext2fs and xfs_db read: the image, or its qemu export (ContainerOpen.swift).
+    var source: String
+    var container = ContainerInfo(format: .raw)
+    var access = ImageAccess.direct
+    var export: QemuExport?
     var table: PartitionTable?
     /// Every area of the image (for fstab tags), and which of them were selected.
     var areas: [ImageArea] = []
@@ -33,6 +39,7 @@ struct ImageAuditRun {
 
     init(image: String, options: ImageAuditOptions, progress: ImageProgress?) {
         self.image = image
+        self.source = image
         self.options = options
         self.progress = progress
     }
@@ -45,16 +52,16 @@ struct ImageAuditRun {
             audit.errors += misses
         }
         for (index, entry) in swapRequests.sorted(by: { $0.key < $1.key }) { auditSwapArea(index, entry: entry ?? nil) }
-        if areas.allSatisfy({ $0.content != .ext }) && !options.paths.isEmpty {
-            fail("--path needs an ext2/3/4 file system, and the image holds none")
+        if areas.allSatisfy({ $0.content != .ext && $0.content != .other("xfs") }) && !options.paths.isEmpty {
+            fail("--path needs an ext2/3/4 or XFS file system, and the image holds none")
         }
         if ordered.isEmpty && audit.errors.isEmpty && audit.remarks.isEmpty {
             let what = table.map { "the \($0.type) partition table's partitions hold" } ?? "the image holds"
             // Said only of an image that was read without an error.
             let holds =
-                areas.contains { $0.content == .ext }
-                ? "no swap area, and its ext2/3/4 file systems no swap file (none in /etc/fstab, none of \(ImageAuditOptions.defaultSwapFiles.joined(separator: ", "))\(options.scan ? ", none found by --scan" : ""))"
-                : "no ext2/3/4 file system and no swap area"
+                areas.contains { $0.content == .ext || $0.content == .other("xfs") }
+                ? "no swap area, and its file systems no swap file (none in /etc/fstab, none of \(ImageAuditOptions.defaultSwapFiles.joined(separator: ", "))\(options.scan ? ", none found by --scan" : ""))"
+                : "no ext2/3/4 or XFS file system and no swap area"
             audit.errors.append(AreaError(path: image, operation: "nothing to audit", reason: "\(what) \(holds)"))
         }
         audit.reports = ordered.sorted { ($0.area, $0.seq) < ($1.area, $1.seq) }.map(\.report)
@@ -68,6 +75,7 @@ struct ImageAuditRun {
                 fail("empty image (0 bytes)")
                 return false
             }
+            guard openContainer() else { return false }
             table = try file.partitionTable()
             return true
         } catch {
@@ -89,6 +97,7 @@ struct ImageAuditRun {
                         path: areas[index].name, operation: "no file system or swap signature found (libblkid)",
                         reason: "not an image, or a zeroed or corrupt superblock"))
             }
+        case .other("xfs"): auditXFS(index)
         case .other(let type): notAuditable(index, type: type)
         }
     }
@@ -101,7 +110,8 @@ struct ImageAuditRun {
     func location(_ area: ImageArea, type: String?, uuid: String?, label: String?) -> ImageLocation {
         ImageLocation(
             path: image, partition: area.partition?.number, offset: area.offset,
-            filesystem: ImageLocation.Filesystem(type: type, uuid: uuid, label: label))
+            filesystem: ImageLocation.Filesystem(type: type, uuid: uuid, label: label),
+            format: container.format.rawValue, access: access.rawValue)
     }
 
     mutating func append(_ report: Report, area: Int) {

@@ -18,18 +18,20 @@ final class ImageFile {
 
     deinit { close(fd) }
 
-    static func open(_ path: String) throws(AreaError) -> ImageFile {
+    /// Opens `path`; messages name it `name` (the image as given, when `path` is its qemu export).
+    static func open(_ path: String, name: String? = nil) throws(AreaError) -> ImageFile {
+        let name = name ?? path
         var status = stat()
-        guard stat(path, &status) == 0 else { throw AreaError(path: path, operation: "cannot stat") }
+        guard stat(path, &status) == 0 else { throw AreaError(path: name, operation: "cannot stat") }
         let type = status.st_mode & S_IFMT
         guard type == S_IFREG || type == S_IFBLK else {
-            throw AreaError(path: path, operation: "cannot audit", reason: "\(describe(type)), not an image file or block device")
+            throw AreaError(path: name, operation: "cannot audit", reason: "\(describe(type)), not an image file or block device")
         }
         // O_NONBLOCK: a path swapped for a FIFO between stat and open must not hang us. Never O_RDWR.
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw AreaError(path: path, operation: "cannot open (read-only)") }
+        guard fd >= 0 else { throw AreaError(path: name, operation: "cannot open (read-only)") }
         let size = UInt64(max(0, blkid_get_dev_size(fd)))
-        return ImageFile(path: path, fd: fd, size: size, isBlockDevice: type == S_IFBLK)
+        return ImageFile(path: name, fd: fd, size: size, isBlockDevice: type == S_IFBLK)
     }
 
     /// What an object that is neither a regular file nor a block device is, for messages.

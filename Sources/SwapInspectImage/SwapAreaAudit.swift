@@ -29,22 +29,29 @@ extension ImageAuditRun {
         append(report, area: index)
     }
 
+    /// What a container or file system no offline reader opens is, and what would open it: a volume
+    /// manager's member is named as such (never as corrupt), with the command that looks inside.
+    static func notAuditableMessage(_ type: String) -> String {
+        let attach = "attach the image read-only first where it is a file (losetup -r -P -f --show IMAGE)"
+        switch type {
+        case "LVM2_member", "LVM1_member":
+            return "an LVM physical volume (\(type)): its logical volumes are not read offline; \(attach), activate its volume group (vgchange -ay VG) and run 'swapinspect inspect' on the swap volume (/dev/VG/LV)"
+        case "crypto_LUKS":
+            return "a LUKS-encrypted volume (\(type)): nothing inside it can be read without its key; \(attach), open it (cryptsetup open --readonly DEVICE NAME) and run 'swapinspect image /dev/mapper/NAME' (or 'swapinspect inspect' on its swap area)"
+        case "linux_raid_member", "isw_raid_member", "ddf_raid_member":
+            return "a RAID member (\(type)): one member is not the array; \(attach), assemble the array (mdadm --assemble --readonly --scan) and run 'swapinspect image' on the md device"
+        case "btrfs":
+            return "btrfs cannot be read offline yet (ext2/3/4 and XFS file systems and swap areas can): attach the image (losetup -r -P -f --show IMAGE), mount the file system with -o ro,rescue=nologreplay and run 'swapinspect inspect' on its swap file (the layout verdict holds; the read-only refusal is the mount's)"
+        case "BitLocker", "VeraCrypt", "TrueCrypt":
+            return "an encrypted volume (\(type)): nothing inside it can be read without its key; unlock it and run 'swapinspect image' on the unlocked device"
+        default:
+            return "\(type) cannot be read offline (only ext2/3/4 and XFS file systems and swap areas can): mount it and run 'swapinspect inspect' on its swap files (online FIEMAP works on every file system the kernel supports)"
+        }
+    }
+
     mutating func notAuditable(_ index: Int, type: String) {
         let area = areas[index]
-        let need: String
-        switch type {
-        case "LVM2_member":
-            need = "activate the volume group (vgchange -ay) and run 'swapinspect inspect' on its swap volume"
-        case "crypto_LUKS":
-            need = "open it (cryptsetup open) and run 'swapinspect inspect' on the mapped device or on swap files inside it"
-        case "linux_raid_member":
-            need = "assemble the array (mdadm --assemble) and run 'swapinspect inspect' on it"
-        default:
-            need = "mount it and run 'swapinspect inspect' on its swap files (online FIEMAP works on every file system the kernel supports)"
-        }
-        let finding = Finding(
-            .unsupportedFilesystem,
-            "\(type) cannot be read offline (only ext2/3/4 file systems and swap areas can): \(need)")
+        let finding = Finding(.unsupportedFilesystem, Self.notAuditableMessage(type))
         let report = Report.notAuditable(
             path: area.name, size: area.size, finding: finding,
             image: location(area, type: area.signature?.type, uuid: area.signature?.uuid, label: area.signature?.label),

@@ -8,7 +8,7 @@ extension ImageAuditRun {
         let area = areas[index]
         let filesystem: ExtFilesystem
         do {
-            filesystem = try ExtFilesystem.open(image: image, offset: area.offset, size: area.size, name: area.name)
+            filesystem = try ExtFilesystem.open(image: source, offset: area.offset, size: area.size, name: area.name)
         } catch {
             audit.errors.append(error)
             return

@@ -127,6 +127,8 @@ enum JSONRenderer {
         json.key("uuid"); json.string(image.filesystem.uuid)
         json.key("label"); json.string(image.filesystem.label)
         json.endObject()
+        json.key("format"); json.string(image.format)
+        json.key("access"); json.string(image.access)
         json.endObject()
     }
 

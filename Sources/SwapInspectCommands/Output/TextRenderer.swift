@@ -203,6 +203,7 @@ struct TextRenderer {
     /// `disk.img, partition 1 at byte 1048576: ext4 UUID …, LABEL rootfs` (image reports only).
     func describeImage(_ image: ImageLocation) -> String {
         var text = image.path
+        if image.format != "raw" { text += " (\(image.format), read through \(image.access))" }
         if let partition = image.partition { text += ", partition \(partition)" }
         if image.offset > 0 { text += " at byte \(image.offset)" }
         if let type = image.filesystem.type {

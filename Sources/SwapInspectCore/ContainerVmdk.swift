@@ -1,0 +1,136 @@
+/// VMDK: a sparse extent (`KDMV`, monolithicSparse or streamOptimized) with its embedded descriptor,
+/// or a descriptor file whose extents are other files (monolithicFlat, twoGbMaxExtent…).
+enum VmdkHeader {
+    static let descriptorMagic = "# Disk DescriptorFile"
+    static let sector: UInt64 = 512
+    /// The most descriptor text read (qemu reads at most 1 MiB of it too).
+    static let maxDescriptor = 1 << 20
+    /// gd_offset of a streamOptimized header whose grain directory is in the footer.
+    static let grainDirectoryAtEnd = UInt64.max
+
+    static func parseSparse(size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) -> ContainerInfo {
+        let head = read(0, Int(sector))
+        guard head.count == Int(sector) else { throw .truncated(.vmdk, "the sparse extent header", end: sector, size: size) }
+        let version = ByteField.le32(head, 4)
+        guard (1...3).contains(version) else { throw .corrupt(.vmdk, "sparse extent version \(version)") }
+        let capacity = ByteField.le(head, 12, 8)
+        var info = ContainerInfo(format: .vmdk, virtualSize: capacity * sector)
+        let descriptorOffset = ByteField.le(head, 28, 8) * sector
+        let descriptorSize = ByteField.le(head, 36, 8) * sector
+        let directory = ByteField.le(head, 56, 8)
+        if directory != grainDirectoryAtEnd && directory * sector >= size {
+            throw .truncated(.vmdk, "the grain directory", end: directory * sector + 1, size: size)
+        }
+        if descriptorOffset > 0 && descriptorSize > 0 {
+            guard descriptorOffset + descriptorSize <= size else {
+                throw .truncated(.vmdk, "the embedded descriptor", end: descriptorOffset + descriptorSize, size: size)
+            }
+            let text = read(descriptorOffset, Int(min(descriptorSize, UInt64(maxDescriptor))))
+            // The embedded descriptor's extent is the file itself; only a parent is another file.
+            info.references = Descriptor(ByteField.text(text[...])).parent.map { [$0] } ?? []
+        }
+        return info
+    }
+
+    static func parseDescriptorFile(size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) -> ContainerInfo {
+        let text = read(0, Int(min(size, UInt64(maxDescriptor))))
+        let descriptor = Descriptor(ByteField.text(text[...]))
+        guard !descriptor.extents.isEmpty || descriptor.hasZeroExtent else {
+            throw .corrupt(.vmdk, "the descriptor file lists no extent")
+        }
+        var info = ContainerInfo(format: .vmdk, virtualSize: descriptor.sectors * sector)
+        info.references = descriptor.extents.map { ContainerReference(kind: "extent", path: $0) } + (descriptor.parent.map { [$0] } ?? [])
+        return info
+    }
+
+    /// The lines of a descriptor that name other files.
+    struct Descriptor {
+        var extents: [String] = []
+        var hasZeroExtent = false
+        var sectors: UInt64 = 0
+        var parent: ContainerReference?
+
+        /// `RW 131072 FLAT "name" 0`, `RDONLY … SPARSE "name"`, `RW … ZERO`; `parentFileNameHint="…"`.
+        init(_ text: String) {
+            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+                let trimmed = line.drop { $0 == " " || $0 == "\t" }
+                if trimmed.hasPrefix("parentFileNameHint=") {
+                    let name = trimmed.dropFirst("parentFileNameHint=".count).filter { $0 != "\"" }
+                    if !name.isEmpty { parent = ContainerReference(kind: "parent disk", path: String(name)) }
+                    continue
+                }
+                let fields = trimmed.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
+                guard fields.count >= 3, ["RW", "RDONLY", "NOACCESS"].contains(fields[0]), let count = UInt64(fields[1]) else {
+                    continue
+                }
+                sectors += count
+                if fields[2] == "ZERO" { hasZeroExtent = true; continue }
+                guard fields.count == 4, let open = fields[3].firstIndex(of: "\""),
+                    let close = fields[3][fields[3].index(after: open)...].firstIndex(of: "\"")
+                else { continue }
+                extents.append(String(fields[3][fields[3].index(after: open)..<close]))
+            }
+        }
+    }
+}
+
+/// VHD (qemu's `vpc`): the 512-byte footer, big-endian, also copied to the start of a dynamic disk.
+enum VhdFooter {
+    static let cookie = "conectix"
+    static let footerLength = 512
+    static let typeFixed: UInt32 = 2
+    static let typeDynamic: UInt32 = 3
+    static let typeDifferencing: UInt32 = 4
+    /// The dynamic disk header's cookie, and where it records the parent's UTF-16BE name.
+    static let dynamicCookie = "cxsparse"
+    static let parentNameOffset = 64
+    static let parentNameLength = 512
+
+    static func parse(_ footer: [UInt8], size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) -> ContainerInfo {
+        guard footer.count == footerLength else { throw .truncated(.vhd, "the footer", end: UInt64(footerLength), size: size) }
+        let type = ByteField.be32(footer, 60)
+        var info = ContainerInfo(format: .vhd, virtualSize: ByteField.be(footer, 48, 8))
+        switch type {
+        case typeFixed:
+            return info
+        case typeDynamic, typeDifferencing:
+            let offset = ByteField.be(footer, 16, 8)
+            let header = read(offset, 1024)
+            guard header.count == 1024 else { throw .truncated(.vhd, "the dynamic disk header", end: offset &+ 1024, size: size) }
+            guard header.starts(with: Array(dynamicCookie.utf8)) else { throw .corrupt(.vhd, "no dynamic disk header at byte \(offset)") }
+            if type == typeDifferencing {
+                let start = parentNameOffset
+                let name = ByteField.utf16(header[start..<(start + parentNameLength)], bigEndian: true)
+                info.references.append(ContainerReference(kind: "parent disk", path: name.isEmpty ? "(unnamed)" : name))
+            }
+            return info
+        default:
+            throw .corrupt(.vhd, "disk type \(type) (2 fixed, 3 dynamic, 4 differencing)")
+        }
+    }
+}
+
+/// VDI (VirtualBox): the pre-header's signature at byte 64, the image type at 76.
+enum VdiHeader {
+    static let signature: UInt32 = 0xBEDA_107F
+    static let typeUndo: UInt32 = 3
+    static let typeDifferencing: UInt32 = 4
+
+    /// `<<< Oracle VM VirtualBox Disk Image >>>`, `<<< QEMU VM Virtual Disk Image >>>`: the text the
+    /// pre-header starts with, so that a cut-off header is still told apart from a raw image.
+    static func hasBanner(_ head: [UInt8]) -> Bool {
+        let text = ByteField.text(head.prefix(64))
+        return text.hasPrefix("<<< ") && text.contains(" Disk Image >>>")
+    }
+
+    static func parse(_ head: [UInt8], size: UInt64) throws(ContainerError) -> ContainerInfo {
+        guard head.count >= 400 else { throw .truncated(.vdi, "the header", end: 400, size: size) }
+        let type = ByteField.le32(head, 76)
+        guard (1...4).contains(type) else { throw .corrupt(.vdi, "image type \(type)") }
+        if type == typeUndo || type == typeDifferencing {
+            // VirtualBox names the parent by UUID only, in its own registry: no file to point qemu at.
+            throw ContainerError("a differencing VDI image: its parent is named only by UUID, and qemu reads no differencing VDI")
+        }
+        return ContainerInfo(format: .vdi, virtualSize: ByteField.le(head, 368, 8))
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Glibc
+import SwapInspectCore
+import SwapInspectImage
+import SwapInspectTestSupport
+import Testing
+
+/// Images as they are shipped: the GPT disk of `DiskFixture` (an ext4 root with a swap file and an
+/// /etc/fstab, a swap partition) converted with qemu-img to every container format, audited through
+/// qemu-storage-daemon's read-only FUSE export, and compared with the raw disk's verdicts.
+@Suite struct ContainerFormatTests {
+    struct Conversion: CustomStringConvertible, Sendable {
+        var format: String
+        var options: [String]
+        var expected: String
+        var description: String { ([format] + options).joined(separator: " ") }
+    }
+
+    static let conversions = [
+        Conversion(format: "qcow2", options: [], expected: "qcow2"),
+        Conversion(format: "qcow2", options: ["-c"], expected: "qcow2"),
+        Conversion(format: "vmdk", options: [], expected: "vmdk"),
+        Conversion(format: "vmdk", options: ["-o", "subformat=streamOptimized"], expected: "vmdk"),
+        Conversion(format: "vhdx", options: [], expected: "vhdx"),
+        Conversion(format: "vpc", options: [], expected: "vhd"),
+        Conversion(format: "vpc", options: ["-o", "subformat=fixed"], expected: "vhd"),
+        Conversion(format: "vdi", options: [], expected: "vdi"),
+    ]
+
+    /// `image --json` with the image's own name replaced, so that the reports of two forms of one disk
+    /// compare equal when their verdicts do; and the `image` objects' format and access taken out.
+    static func normalizedReports(_ image: String, _ extra: [String] = [], environment: [String: String] = [:]) throws
+        -> (status: Int32, reports: [NSDictionary], formats: Set<String>, accesses: Set<String>, stderr: String)
+    {
+        let result = try BuiltBinary.run(["image", "--json"] + extra + [image], environment: environment)
+        let text = result.stdoutText.replacingOccurrences(of: image, with: "IMAGE")
+        let document = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+        var reports: [NSDictionary] = []
+        var formats: Set<String> = []
+        var accesses: Set<String> = []
+        for case var report as [String: Any] in document["reports"] as? [Any] ?? [] {
+            if var location = report["image"] as? [String: Any] {
+                formats.insert(location.removeValue(forKey: "format") as? String ?? "missing")
+                accesses.insert(location.removeValue(forKey: "access") as? String ?? "missing")
+                report["image"] = location
+            }
+            reports.append(report as NSDictionary)
+        }
+        return (result.status, reports, formats, accesses, result.stderr.replacingOccurrences(of: image, with: "IMAGE"))
+    }
+
+    /// What an audit may leave behind: export directories in its TMPDIR, FUSE mounts, daemons.
+    static func leftovers(in directory: String) throws -> [String] {
+        let exports = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("swapinspect-export") }
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(directory) }.map(String.init)
+        var daemons: [String] = []
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") where Int(entry) != nil {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let command = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            if command.contains("qemu-storage-daemon") && command.contains(directory) { daemons.append(command) }
+        }
+        return exports + mounts + daemons
+    }
+
+    @Test("a converted disk gets the raw disk's verdicts", arguments: conversions)
+    func testConvertedDiskMatchesRaw(_ conversion: Conversion) throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: DiskImageTests.fstab)
+        let tmp = try scratch.directory("tmp")
+        let raw = try Self.normalizedReports(fixture.disk, environment: ["TMPDIR": tmp])
+        #expect(raw.formats == ["raw"] && raw.accesses == ["direct"])
+        #expect(raw.reports.count == 3, "\(raw.stderr)")
+
+        let converted = scratch.file("disk.\(conversion.format)")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", conversion.format] + conversion.options + [fixture.disk, converted])
+        let result = try Self.normalizedReports(converted, environment: ["TMPDIR": tmp])
+        #expect(result.status == raw.status)
+        #expect(result.formats == [conversion.expected])
+        #expect(result.accesses == ["qemu-storage-daemon"])
+        #expect(result.reports == raw.reports)
+        #expect(result.stderr == raw.stderr)
+        #expect(try Self.leftovers(in: tmp).isEmpty)
+    }
+
+    @Test func testQcow2WithSnapshotAuditsTheCurrentState() throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: DiskImageTests.fstab)
+        let image = scratch.file("disk.qcow2")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", fixture.disk, image])
+        try Tool.run("qemu-img", ["snapshot", "-c", "before", image])
+        // After the snapshot, the swap partition's signature page is zeroed (in the raw copy too).
+        let page = "write -P 0 \(fixture.swapOffset) 4096"
+        try Tool.run("qemu-io", ["-f", "qcow2", "-c", page, image])
+        try Tool.run("dd", ["if=/dev/zero", "of=\(fixture.disk)", "bs=4096", "count=1", "seek=\(fixture.swapOffset / 4096)", "conv=notrunc", "status=none"])
+        let info = try Tool.run("qemu-img", ["snapshot", "-l", image]).stdoutText
+        #expect(info.contains("before"))
+
+        let raw = try Self.normalizedReports(fixture.disk)
+        let current = try Self.normalizedReports(image)
+        #expect(current.reports == raw.reports)
+        #expect(current.status == raw.status)
+        // The zeroed partition is reported as it is now (its fstab entries find no swap area).
+        #expect(current.status != 0)
+    }
+
+    @Test func testBackingFileIsRefusedUnlessAllowed() throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: DiskImageTests.fstab)
+        let base = scratch.file("base.qcow2")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", fixture.disk, base])
+        let overlay = scratch.file("overlay.qcow2")
+        try Tool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", overlay])
+
+        let refused = try BuiltBinary.run(["image", overlay])
+        #expect(refused.status == 2)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr == "swapinspect: \(overlay): refused: the qcow2 image reads its backing file base.qcow2; give --allow-backing-file to read it too\n")
+
+        let allowed = try Self.normalizedReports(overlay, ["--allow-backing-file"])
+        let raw = try Self.normalizedReports(fixture.disk)
+        #expect(allowed.reports == raw.reports)
+        #expect(allowed.status == raw.status)
+    }
+
+    @Test func testExternalDataFileIsRefused() throws {
+        let scratch = try Scratch()
+        let image = scratch.file("disk.qcow2")
+        let data = scratch.file("disk.data")
+        try Tool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-o", "data_file=\(data)", image, "16M"])
+        let result = try BuiltBinary.run(["image", image])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("reads its external data file \(data); give --allow-backing-file"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func testVmdkExtentOutsideTheImageIsRefused() throws {
+        let scratch = try Scratch()
+        try scratch.write(
+            "disk.vmdk",
+            """
+            # Disk DescriptorFile
+            version=1
+            CID=fffffffe
+            parentCID=ffffffff
+            createType="monolithicFlat"
+
+            # Extent description
+            RW 8 FLAT "/etc/passwd" 0
+
+            """)
+        let result = try BuiltBinary.run(["image", "--json", scratch.file("disk.vmdk")])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr
+                == "swapinspect: \(scratch.file("disk.vmdk")): refused: the vmdk image reads its extent /etc/passwd; give --allow-backing-file to read it too\n")
+        let document = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        #expect((document?["errors"] as? [Any])?.count == 1)
+    }
+
+    @Test("truncated and corrupt container headers exit 2 with one line", arguments: ["qcow2", "vmdk", "vhdx", "vpc", "vdi"])
+    func testTruncatedAndCorruptHeaders(_ format: String) throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: nil)
+        let image = scratch.file("disk.\(format)")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", format, fixture.disk, image])
+        let whole = try Data(contentsOf: URL(fileURLWithPath: image))
+        var cases: [(name: String, bytes: Data, reason: String)] = [("head", whole.prefix(60), "truncated")]
+        switch format {
+        case "qcow2":
+            cases.append(("cut", whole.prefix(whole.count / 2), "truncated qcow2 image: a data cluster ends at byte"))
+            var version = whole
+            version[7] = 9
+            cases.append(("version", version, "corrupt qcow2 header: version 9"))
+        case "vmdk":
+            var version = whole
+            version[4] = 9
+            cases.append(("version", version, "corrupt vmdk header: sparse extent version 9"))
+        case "vhdx":
+            var region = whole
+            region.replaceSubrange((192 << 10)..<(192 << 10) + 4, with: Data(count: 4))
+            region.replaceSubrange((256 << 10)..<(256 << 10) + 4, with: Data(count: 4))
+            cases.append(("region", region, "corrupt vhdx header: no region table"))
+        case "vdi":
+            var type = whole
+            type[76] = 4
+            cases.append(("differencing", type, "a differencing VDI image"))
+        default:
+            break
+        }
+        for item in cases {
+            let path = scratch.file("\(item.name).\(format)")
+            try item.bytes.write(to: URL(fileURLWithPath: path))
+            let result = try BuiltBinary.run(["image", path], timeout: 20)
+            #expect(result.status == 2, "\(item.name)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(item.name): \(result.stderr)")
+            #expect(result.stderr.contains(item.reason), "\(item.name): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    @Test func testInterruptedAuditLeavesNothingBehind() throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: DiskImageTests.fstab)
+        let image = scratch.file("disk.qcow2")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", fixture.disk, image])
+        let tmp = try scratch.directory("tmp")
+        var interrupted = 0
+        for attempt in 0..<24 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
+            process.arguments = ["image", "--scan", image]
+            process.environment = ["TMPDIR": tmp, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Sooner or later: before the export, while it is mounted, after.
+            usleep(useconds_t(2000 * attempt))
+            kill(process.processIdentifier, attempt % 2 == 0 ? SIGINT : SIGTERM)
+            process.waitUntilExit()
+            if process.terminationReason == .uncaughtSignal { interrupted += 1 }
+            let left = try Self.leftovers(in: tmp)
+            #expect(left.isEmpty, "attempt \(attempt): \(left)")
+        }
+        // Most attempts stop it mid-audit (the signal ends it, after the handler cleaned up).
+        #expect(interrupted > 0)
+    }
+}
