@@ -19,23 +19,7 @@ struct Hibernate: ParsableCommand {
             """
     )
 
-    @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
-    var json = false
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "text, json (as --json) or prometheus (the text exposition format, for node_exporter's textfile collector).",
-            valueName: "format"))
-    var format: FormatChoice?
-
-    @Option(
-        name: .customLong("output-file"),
-        help: ArgumentHelp(
-            "With --format=prometheus: write FILE atomically (a temporary file in its directory, fsync, rename) instead of stdout.",
-            valueName: "file"),
-        completion: .file(extensions: ["prom"]))
-    var outputFile: String?
+    @OptionGroup var document: DocumentOptions
 
     @Flag(name: .long, help: "Warnings also make the exit status 1.")
     var strict = false
@@ -57,7 +41,6 @@ struct Hibernate: ParsableCommand {
 
     func validate() throws {
         if let path, !path.hasPrefix("/") { throw ValidationError("PATH must be absolute (got \(path))") }
-        try OutputOptions.validateDocument(json: json, format: format, outputFile: outputFile)
     }
 
     func run() throws {
@@ -68,8 +51,8 @@ struct Hibernate: ParsableCommand {
         }
         let verdict = Self.verdict(system: system, path: path, pageSize: page.effective)
         if let reason = verdict.undetermined { printError("\(path ?? root): cannot tell: \(reason)") }
-        let output: OutputFormat = format == .prometheus ? .prometheus : OutputFormat(json: json || format == .json)
-        try CommandOutput.hibernation(verdict, errors: []).write(output, to: outputFile)
+        let output: OutputFormat = document.wantsPrometheus ? .prometheus : OutputFormat(json: document.wantsJSON)
+        try CommandOutput.hibernation(verdict, errors: []).write(output, to: document.outputFile)
         let strictFailure = strict && verdict.findings.contains { $0.severity == .warning }
         let status = verdict.undetermined != nil ? ExitStatus.cannotInspect : (!verdict.ready || strictFailure ? ExitStatus.findings : ExitStatus.ok)
         if status != ExitStatus.ok { throw ExitCode(status) }

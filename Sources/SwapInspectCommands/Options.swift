@@ -53,15 +53,10 @@ enum ColorChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
     }
 }
 
-struct OutputOptions: ParsableArguments {
+/// `-J`/`--json`, `--format` and `--output-file`: which document a command writes, and where.
+struct DocumentOptions: ParsableArguments {
     @Flag(name: [.customShort("J"), .long], help: "Print one JSON document on stdout (schema version 1).")
     var json = false
-
-    @Flag(name: .long, help: "List every swap extent (default: the first and last few).")
-    var extents = false
-
-    @Flag(name: .long, help: "Warnings also make the exit status 1.")
-    var strict = false
 
     @Option(
         name: .long,
@@ -78,15 +73,7 @@ struct OutputOptions: ParsableArguments {
         completion: .file(extensions: ["prom"]))
     var outputFile: String?
 
-    @Option(name: .long, help: ArgumentHelp("Colour the verdicts: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never.", valueName: "when"))
-    var color: ColorChoice = .auto
-
     func validate() throws {
-        try Self.validateDocument(json: json, format: format, outputFile: outputFile)
-    }
-
-    /// --json, --format and --output-file together (also `hibernate`'s).
-    static func validateDocument(json: Bool, format: FormatChoice?, outputFile: String?) throws {
         if json, let format, format != .json {
             throw ValidationError("--json and --format=\(format.rawValue) cannot be combined")
         }
@@ -100,6 +87,24 @@ struct OutputOptions: ParsableArguments {
 
     var wantsJSON: Bool { json || format == .json }
     var wantsPrometheus: Bool { format == .prometheus }
+}
+
+struct OutputOptions: ParsableArguments {
+    @OptionGroup var document: DocumentOptions
+
+    @Flag(name: .long, help: "List every swap extent (default: the first and last few).")
+    var extents = false
+
+    @Flag(name: .long, help: "Warnings also make the exit status 1.")
+    var strict = false
+
+    @Option(name: .long, help: ArgumentHelp("Colour the verdicts: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    var json: Bool { document.json }
+    var outputFile: String? { document.outputFile }
+    var wantsJSON: Bool { document.wantsJSON }
+    var wantsPrometheus: Bool { document.wantsPrometheus }
     /// Text for people on stdout: what a line such as `hibernate ready` may be added to.
     var textOnStdout: Bool { !wantsJSON && !wantsPrometheus }
 }

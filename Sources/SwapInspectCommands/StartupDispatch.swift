@@ -177,11 +177,14 @@ enum QuickSyntax {
 extension OutputOptions {
     init(quick tokens: QuickSyntax.Tokens) throws {
         self.init()
-        json = tokens.flag("json")
+        var document = DocumentOptions()
+        document.json = tokens.flag("json")
+        document.format = try tokens.value("format")
+        document.outputFile = try tokens.value("output-file")
+        try document.validate()
+        self.document = document
         extents = tokens.flag("extents")
         strict = tokens.flag("strict")
-        format = try tokens.value("format")
-        outputFile = try tokens.value("output-file")
         color = try tokens.value("color") ?? .auto
         try validate()
     }

@@ -87,20 +87,25 @@ struct AreaMetrics {
         pages = accepted?.pages
         extents = accepted.map { UInt64($0.extentCount) }
         spanPages = accepted?.spanPages
+        findings = Self.counted(report.findings)
+        if let resume = report.resumeOffset, let userspace = report.userspaceResumeOffset {
+            resumeOffsetMismatch = resume != userspace
+        } else {
+            resumeOffsetMismatch = false
+        }
+    }
+
+    /// How many findings of each code, in the order the codes first appear.
+    static func counted(_ findings: [Finding]) -> [(code: String, severity: String, count: UInt64)] {
         var counted: [(code: String, severity: String, count: UInt64)] = []
-        for finding in report.findings {
+        for finding in findings {
             if let index = counted.firstIndex(where: { $0.code == finding.code.rawValue }) {
                 counted[index].count += 1
             } else {
                 counted.append((finding.code.rawValue, finding.severity.rawValue, 1))
             }
         }
-        findings = counted
-        if let resume = report.resumeOffset, let userspace = report.userspaceResumeOffset {
-            resumeOffsetMismatch = resume != userspace
-        } else {
-            resumeOffsetMismatch = false
-        }
+        return counted
     }
 
     /// The families of the areas, and `swapinspect_errors` for the paths that could not be inspected.
@@ -137,15 +142,7 @@ enum HibernationMetrics {
         let area: [(name: String, value: String)] = [("path", verdict.area?.path ?? "")]
         var findings = MetricFamily(
             name: "swapinspect_hibernate_findings", help: "Findings of the hibernation check by code and severity (man 8 swapinspect, FINDINGS).")
-        var counted: [(code: String, severity: String, count: UInt64)] = []
-        for finding in verdict.findings {
-            if let index = counted.firstIndex(where: { $0.code == finding.code.rawValue }) {
-                counted[index].count += 1
-            } else {
-                counted.append((finding.code.rawValue, finding.severity.rawValue, 1))
-            }
-        }
-        for entry in counted { findings.samples.append((area + [("code", entry.code), ("severity", entry.severity)], entry.count)) }
+        for entry in AreaMetrics.counted(verdict.findings) { findings.samples.append((area + [("code", entry.code), ("severity", entry.severity)], entry.count)) }
         var families = [
             MetricFamily(
                 name: "swapinspect_hibernate_ready", help: "1 if the system is ready to hibernate into the area and resume from it, else 0.",
