@@ -55,6 +55,10 @@ public struct HibernationArea: Sendable, Equatable {
     public var offsetFilefrag: UInt64?
     /// Why the area could not be inspected (its offsets are then unknown).
     public var problem: String?
+    /// Why swapon(2)'s open would refuse the area now (a read-only or immutable file, a busy device):
+    /// its offsets are still known (resume reads the image before anything is mounted), but it cannot
+    /// be activated to hibernate into as it is.
+    public var openRefusal: String?
 
     public init(path: String, entry: ProcSwapsEntry? = nil) {
         self.path = path

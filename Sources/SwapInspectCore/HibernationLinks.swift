@@ -39,8 +39,12 @@ extension HibernationRun {
             return
         }
         guard let entry = area.entry else {
-            add(.areaInactive, "\(area.path) is not active (/proc/swaps): the kernel writes the image only into an active swap area (swap_type_of)",
-                fix: facts.root == "/" ? fixes.swapon(area.path) : nil)
+            let inactive = "\(area.path) is not active (/proc/swaps): the kernel writes the image only into an active swap area (swap_type_of)"
+            if let refusal = area.openRefusal {
+                add(.areaInactive, "\(inactive); and swapon(2) would refuse it as it is: \(refusal)")
+            } else {
+                add(.areaInactive, inactive, fix: facts.root == "/" ? fixes.swapon(area.path) : nil)
+            }
             return
         }
         if let problem = area.problem {

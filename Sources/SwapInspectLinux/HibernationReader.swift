@@ -59,7 +59,15 @@ public enum HibernationReader {
             return area
         }
         area.kind = facts.kind
-        let report = Inspector.inspect(facts, options: InspectOptions(pageSize: pageSize))
+        var report = Inspector.inspect(facts, options: InspectOptions(pageSize: pageSize))
+        // Resume reads the image before anything is mounted: the offsets come from the layout, whatever
+        // swapon's open would meet now (a read-only mount, chattr +i, a busy device).
+        if let refusal = KernelRules.swaponOpen(facts) {
+            area.openRefusal = refusal.finding.message
+            var layout = facts
+            layout.open = OpenFacts()
+            report = Inspector.inspect(layout, options: InspectOptions(pageSize: pageSize))
+        }
         guard let status = try? Stat.stat(located) else { return area }
         switch facts.kind {
         case .blockDevice:
