@@ -11,3 +11,18 @@ vm_kv hibernate-ready.rc "$?"
 vm_emit hibernate-ready.json < /tmp/hibernate.json
 vm_emit hibernate-ready.stderr < /tmp/hibernate.err
 swapoff /mnt/ext4/hib.swap
+# In the boot whose hibernate step first asks the kernel to hibernate with the stale offset (vm.stale_offset=,
+# refused there: swap_type_of finds no active area starting at it), the verdict for that same
+# /sys/power/resume_offset, hib.swap active on a writable mount: the record hibernate-stale-sysfs.
+stale=$(vm_cmdline vm.stale_offset)
+if [ -n "$stale" ]; then
+    swapon /mnt/ext4/hib.swap
+    good=$(cat /sys/power/resume_offset)
+    echo "$stale" > /sys/power/resume_offset
+    swapinspect hibernate /mnt/ext4/hib.swap --json > /tmp/hibernate.json 2> /tmp/hibernate.err
+    vm_kv hibernate-stale-sysfs.rc "$?"
+    vm_emit hibernate-stale-sysfs.json < /tmp/hibernate.json
+    vm_emit hibernate-stale-sysfs.stderr < /tmp/hibernate.err
+    echo "$good" > /sys/power/resume_offset
+    swapoff /mnt/ext4/hib.swap
+fi
