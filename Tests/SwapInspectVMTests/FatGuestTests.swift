@@ -57,20 +57,36 @@ extension SwapInspectVMTests {
             for problem in swapCase.mismatches() { Issue.record(Comment(rawValue: problem)) }
         }
 
-        /// HOOK for issue #12: the guest's create-hook step runs `swapinspect create` on vfat and exFAT
-        /// once the tool has the command; the file must be created (exit 0) and activate as inspect
-        /// predicts. Until then the step says it skipped, and so does this test.
+        /// `swapinspect create --size 4M` (issue #12) on vfat and exFAT (the create-hook step): exit 0, the
+        /// blocks zero-filled (the strategy generic_swapfile_activate needs, and no byte after the header
+        /// page is anything else), and the kernel activates the file with the Adding line both create's
+        /// own report and a fresh inspect predicted.
         @Test(arguments: ["vfat512", "exfat512"]) func createdFileActivates(_ fs: String) throws {
             let log = try Self.boot.get()
-            if let skipped = log.record("create-hook") {
-                print("FatGuestTests: create hook \(skipped)")
-                return
-            }
             let name = "create-\(fs)"
-            #expect(log.record("\(name).create-rc") == "0", "\(name): \(log.record("\(name).create-output") ?? "no output")")
+            let stderr = log.record("\(name).create-stderr") ?? "no stderr"
+            try #require(log.record("\(name).create-rc") == "0", "\(name): create exited \(log.record("\(name).create-rc") ?? "never ran"): \(stderr)")
+            let json = try #require(log.record("\(name).create-json"), "\(name): create printed no JSON: \(stderr)")
+            let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8))
+            let document = try #require(parsed as? [String: Any], "\(name): \(json)")
+            let action = try #require(document["action"] as? [String: Any], "\(name): \(json)")
+            let created = try #require(action["create"] as? [String: Any], "\(name): \(json)")
+            #expect(action["performed"] as? Bool == true, "\(name): \(json)")
+            #expect(created["strategy"] as? String == "zeroFill", "\(name): \(json)")
+            // 4M is 1024 pages with the header page: 1023 usable (the file may get a page more where its
+            // first block is not page-aligned on the disk, as generic_swapfile_activate drops that page).
+            #expect(created["usableKiB"] as? Int == 4092, "\(name): \(json)")
+            #expect(log.record("\(name).nonzero-bytes") == "0", "\(name): bytes after the header page that are not zero")
             let swapCase = try SwapCase(name, in: log)
+            #expect(swapCase.blockSize == 512, "\(name): block size \(swapCase.blockSize ?? 0): not the sub-page case")
             #expect(swapCase.swaponStatus == 0, "\(name): the kernel refused the created file: \(swapCase.kernelLog)")
             for problem in swapCase.mismatches() { Issue.record(Comment(rawValue: problem)) }
+            let ownReport = (document["reports"] as? [[String: Any]])?.first ?? [:]
+            let ownActivation = ownReport["activation"] as? [String: Any] ?? [:]
+            let ownPrediction = ownActivation["kernelLog"] as? String
+            #expect(swapCase.addingLine?.hasPrefix("Adding 4092k swap on ") == true, "\(name): \(swapCase.kernelLog)")
+            #expect(ownPrediction != nil && ownPrediction == swapCase.addingLine,
+                    "\(name): create predicted '\(ownPrediction ?? "nil")', the kernel logged '\(swapCase.addingLine ?? "nothing")'")
         }
     }
 }

@@ -102,7 +102,3 @@ vm_swap_case() {
     [ $rc = 0 ] && swapoff "$2"
     return 0
 }
-
-# vm_has_command NAME: the tool lists the subcommand NAME in its help (`swapinspect help NAME` is no
-# test: ArgumentParser answers an unknown name with the top-level help and exit status 0).
-vm_has_command() { swapinspect --help 2> /dev/null | grep -q "^  $1[ (]"; }

@@ -1,14 +1,14 @@
-# HOOK for issue #12 (`swapinspect create`): runs only once the tool lists the command (vm_has_command). A file it creates
-# on each sub-page-block file system must be accepted by the kernel as predicted; the records
-# create-vfat512 and create-exfat512 (create's own exit status and output, then vm_swap_case) are
-# checked by FatGuestTests.createdFileActivates, which says it skipped while the step says so.
-if vm_has_command create; then
-    for fs in vfat512 exfat512; do
-        swapinspect create /mnt/$fs/created.swap --size 4M > /tmp/create.out 2>&1
-        vm_kv "create-$fs.create-rc" "$?"
-        vm_emit "create-$fs.create-output" < /tmp/create.out
-        vm_swap_case "create-$fs" /mnt/$fs/created.swap
-    done
-else
-    vm_kv create-hook "skipped: swapinspect has no create command"
-fi
+# `swapinspect create` (issue #12) on each sub-page-block file system: the records create-vfat512 and
+# create-exfat512 (create's exit status, its JSON and standard error, the bytes after the header page
+# that are not zero, then vm_swap_case of the new file) are checked by FatGuestTests.createdFileActivates.
+# No skip: a tool without the command fails there (exit status 64, no JSON).
+for fs in vfat512 exfat512; do
+    file=/mnt/$fs/created.swap
+    swapinspect create "$file" --size 4M --json > /tmp/create.json 2> /tmp/create.err
+    vm_kv "create-$fs.create-rc" "$?"
+    vm_emit "create-$fs.create-json" < /tmp/create.json
+    vm_emit "create-$fs.create-stderr" < /tmp/create.err
+    # Zero-filled: every byte after the header page (the guest's pages are 4 KiB) is 0.
+    vm_kv "create-$fs.nonzero-bytes" "$(tail -c +4097 "$file" | tr -d '\000' | wc -c | tr -d ' ')"
+    vm_swap_case "create-$fs" "$file"
+done
