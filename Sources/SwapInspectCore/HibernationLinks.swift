@@ -69,8 +69,9 @@ extension HibernationRun {
     }
 
     /// The running kernel's resume device and offset against the area.
+    /// Also for an inactive area whose layout is known: a stale offset is stale whether it is active or not.
     mutating func checkNow() {
-        guard let area = verdict.area, area.entry != nil else { return }
+        guard let area = verdict.area, area.entry != nil || area.offsetKernel != nil else { return }
         let now = self.now
         verdict.sysfs = facts.sysResume.map { ResumeSetting(source: "/sys/power/resume", device: $0.isZero ? nil : $0.description, resolved: $0.isZero ? nil : $0, offset: facts.sysResumeOffset) }
         let spec = cmdline.value("resume")

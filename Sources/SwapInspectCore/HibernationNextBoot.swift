@@ -2,7 +2,7 @@
 /// systemd's initrd reads.
 extension HibernationRun {
     mutating func checkNextBoot() {
-        guard let area = verdict.area, area.entry != nil || offline, let spec = verdict.resumeDevice else { return }
+        guard let area = verdict.area, area.entry != nil || offline || area.offsetKernel != nil, let spec = verdict.resumeDevice else { return }
         let sources = NextBoot.sources(facts.boot)
         if sources.isEmpty {
             verdict.notes.append("no boot configuration found (/etc/default/grub, /boot/loader/entries, /etc/kernel/cmdline): the next boot's command line is unknown")

@@ -33,6 +33,19 @@ public enum SwapHeaderLayout {
     public static let tuxOnIceMagic: [UInt8] = [0xED, 0xC3, 0x02, 0xE9, 0x98, 0x56, 0xE5, 0x0C]
 
     /// `MAX_SWAP_BADPAGES`: how many bad-page entries fit between offset 1536 and the magic.
+    /// The swap header a hibernation image was written over, for its layout: swsusp's header
+    /// (`struct swsusp_header`, kernel/power/swap.c) keeps the page's fields and the original magic in
+    /// `orig_sig`, the 10 bytes before `sig`, and `swsusp_unmark` puts it back. nil when `orig_sig` is
+    /// not a swap magic.
+    public static func headerUnderHibernationImage(_ bytes: [UInt8], pageSize: Int) -> [UInt8]? {
+        guard pageSize >= 2 * magicLength, bytes.count >= pageSize else { return nil }
+        let original = Array(bytes[(pageSize - 2 * magicLength)..<(pageSize - magicLength)])
+        guard original == Array("SWAPSPACE2".utf8) || original == Array("SWAP-SPACE".utf8) else { return nil }
+        var restored = bytes
+        restored.replaceSubrange((pageSize - magicLength)..<pageSize, with: original)
+        return restored
+    }
+
     public static func maxBadPages(pageSize: Int) -> UInt32 {
         UInt32((pageSize - magicLength - badPagesOffset) / 4)
     }

@@ -61,11 +61,19 @@ public enum HibernationReader {
         area.kind = facts.kind
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: pageSize))
         // Resume reads the image before anything is mounted: the offsets come from the layout, whatever
-        // swapon's open would meet now (a read-only mount, chattr +i, a busy device).
+        // swapon's open would meet now (a read-only mount, chattr +i, a busy device), and from the swap
+        // header under a hibernation image already written there.
+        var layout = facts
         if let refusal = KernelRules.swaponOpen(facts) {
             area.openRefusal = refusal.finding.message
-            var layout = facts
             layout.open = OpenFacts()
+            report = Inspector.inspect(layout, options: InspectOptions(pageSize: pageSize))
+        }
+        // (The open is checked before the header: only now is a hibernation image seen.)
+        if report.findings.contains(where: { $0.code == .hibernationSignature }),
+            let original = SwapHeaderLayout.headerUnderHibernationImage(facts.headerBytes, pageSize: pageSize)
+        {
+            layout.headerBytes = original
             report = Inspector.inspect(layout, options: InspectOptions(pageSize: pageSize))
         }
         guard let status = try? Stat.stat(located) else { return area }

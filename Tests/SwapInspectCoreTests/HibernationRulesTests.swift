@@ -144,6 +144,33 @@ struct HibernationCheckTests {
         #expect(floor.findings[1].fix == "printf '%s\\n' 688 > /sys/power/resume_offset")
     }
 
+    @Test("an inactive area swapon would refuse (a read-only mount): not ready, its offsets still checked, no swapon fix")
+    func inactiveAreaOnAReadOnlyMount() {
+        var facts = Self.facts(kernel: 688, systemd: 688, configured: 4139)
+        var area = facts.swaps[0]
+        area.entry = nil
+        area.openRefusal = "the file system is mounted read-only at /mnt: swapon fails with EROFS"
+        facts.requested = area
+        facts.swaps = []
+        let verdict = HibernationCheck.check(facts, resolve: Self.resolve)
+        #expect(verdict.undetermined == nil && !verdict.ready)
+        let inactive = verdict.findings.first { $0.code == .areaInactive }
+        #expect(inactive?.message.contains("EROFS") == true && inactive?.fix == nil, "\(verdict.findings)")
+        #expect(verdict.findings.contains { $0.code == .resumeOffsetMismatch }, "\(verdict.findings)")
+    }
+
+    @Test("the swap header under a hibernation image: swsusp keeps the original magic in orig_sig")
+    func swapHeaderUnderAHibernationImage() {
+        var page = [UInt8](repeating: 0, count: 4096)
+        page.replaceSubrange(4076..<4086, with: Array("SWAPSPACE2".utf8))
+        page.replaceSubrange(4086..<4096, with: Array("S1SUSPEND\0".utf8))
+        let restored = SwapHeaderLayout.headerUnderHibernationImage(page, pageSize: 4096)
+        #expect(restored.map { Array($0[4086..<4096]) } == Array("SWAPSPACE2".utf8))
+        #expect(restored.map { Array($0[0..<4086]) } == Array(page[0..<4086]))
+        page.replaceSubrange(4076..<4086, with: [UInt8](repeating: 0, count: 10))
+        #expect(SwapHeaderLayout.headerUnderHibernationImage(page, pageSize: 4096) == nil)
+    }
+
     @Test("an aligned file: ready")
     func aligned() {
         let verdict = HibernationCheck.check(Self.facts(kernel: 688, systemd: 688, configured: 688), resolve: Self.resolve)
