@@ -25,16 +25,21 @@ extension ImageAuditRun {
             fstabUnreadable(error)
             return nil
         }
-        if resolved.inode.size > UInt64(Self.fstabLimit) {
+        return parsedFstab(text, size: resolved.inode.size, name: filesystem.name(of: Self.fstab))
+    }
+
+    /// The entries of an fstab read from an image (`name`: `IMAGE:PATH`), its size limit and each line
+    /// that cannot be parsed stated as errors (ext and XFS alike).
+    mutating func parsedFstab(_ text: [UInt8], size: UInt64, name: String) -> [FstabEntry] {
+        if size > UInt64(Self.fstabLimit) {
             audit.errors.append(
                 AreaError(
-                    path: filesystem.name(of: Self.fstab), operation: "too large",
-                    reason: "\(resolved.inode.size) bytes, more than the \(Self.fstabLimit) read: the lines after byte \(Self.fstabLimit) are not audited"))
+                    path: name, operation: "too large",
+                    reason: "\(size) bytes, more than the \(Self.fstabLimit) read: the lines after byte \(Self.fstabLimit) are not audited"))
         }
         let parsed = FstabParser.parse(String(decoding: text, as: UTF8.self))
         for error in parsed.errors {
-            audit.errors.append(
-                AreaError(path: filesystem.name(of: Self.fstab), operation: "cannot parse line \(error.line)", reason: error.reason))
+            audit.errors.append(AreaError(path: name, operation: "cannot parse line \(error.line)", reason: error.reason))
         }
         return parsed.entries
     }

@@ -148,11 +148,6 @@ extension ImageAuditRun {
             audit.errors.append(error)
             return nil
         }
-        let parsed = FstabParser.parse(String(decoding: text, as: UTF8.self))
-        for error in parsed.errors {
-            audit.errors.append(
-                AreaError(path: AreaError.path(Self.fstab, inside: area.name), operation: "cannot parse line \(error.line)", reason: error.reason))
-        }
-        return parsed.entries
+        return parsedFstab(text, size: resolved.inode.size, name: AreaError.path(Self.fstab, inside: area.name))
     }
 }
