@@ -69,7 +69,11 @@ public enum AtomicFile {
         } catch {
             throw AreaError(path: path, operation: "cannot give the new file the old one's mode and owner", errno: error)
         }
-        try write(contents, to: fd, path: path)
+        do {
+            try fd.writeAll(contents)
+        } catch {
+            throw AreaError(path: path, operation: "cannot write the new file", errno: (error as? Errno) ?? .ioError)
+        }
         si_cleanup_block(1)
         defer { si_cleanup_block(0) }
         do {
@@ -80,18 +84,5 @@ public enum AtomicFile {
         }
         renamed = true
         _ = fsync(directoryFD.rawValue)
-    }
-
-    static func write(_ contents: [UInt8], to fd: FileDescriptor, path: String) throws(AreaError) {
-        var done = 0
-        while done < contents.count {
-            let written = contents.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + done, $0.count - done) }
-            if written < 0 {
-                let code = Errno(rawValue: Glibc.errno)
-                if code == .interrupted { continue }
-                throw AreaError(path: path, operation: "cannot write the new file", errno: code)
-            }
-            done += written
-        }
     }
 }
