@@ -34,7 +34,9 @@ let package = Package(
         // the signal handler that cleans them up.
         .target(name: "CSwapInspectImage"),
         // Offline adapters: libext2fs and libblkid -> the same Core inputs.
-        .target(name: "SwapInspectImage", dependencies: ["SwapInspectCore", "CExt2fs", "CBlkid", "CSwapInspectImage"]),
+        // With --allow-kernel-mount, the live adapter reads a read-only kernel mount of the image (KernelMount.swift).
+        .target(
+            name: "SwapInspectImage", dependencies: ["SwapInspectCore", "SwapInspectLinux", "CExt2fs", "CBlkid", "CSwapInspectImage"]),
         .target(
             name: "SwapInspectCommands",
             dependencies: [

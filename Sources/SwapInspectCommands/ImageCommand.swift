@@ -56,6 +56,11 @@ struct Image: ParsableCommand {
         help: "Also read the files a qcow2, VMDK or VHD/VHDX image names (backing files, external data files, extents, parents); refused without it.")
     var allowBackingFile = false
 
+    @Flag(
+        name: .long,
+        help: "Read btrfs, which is not read offline, through a read-only kernel mount (root: a read-only loop device, -o ro,rescue=nologreplay, in a private mount namespace that goes with swapinspect).")
+    var allowKernelMount = false
+
     @OptionGroup var page: PageSizeOption
 
     @Argument(
@@ -79,6 +84,9 @@ struct Image: ParsableCommand {
         var options = ImageAuditOptions(
             pageSize: page.effective, paths: paths, partition: partition, offset: offset, scan: scan, fsck: !noFsck)
         options.allowBackingFile = allowBackingFile
+        options.allowKernelMount = allowKernelMount
+        // Before anything is opened: the same process continues in a private mount namespace.
+        if allowKernelMount { KernelMountNamespace.enter(arguments: CommandLine.arguments) }
         let progress = ScanProgress(enabled: isatty(2) == 1)
         let audit = ImageAuditor.audit(image: image, options: options, progress: progress.report)
         progress.finish()

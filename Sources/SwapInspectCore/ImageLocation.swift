@@ -25,6 +25,23 @@ public struct ImageLocation: Sendable, Equatable {
     public var format: String
     /// How its disk was read: `direct` (pread on the image) or `qemu-storage-daemon` (its read-only FUSE export).
     public var access: String
+    /// The file system was read through the kernel's own read-only mount (`--allow-kernel-mount`);
+    /// nil when it was read offline.
+    public var kernelMount: KernelMount? = nil
+
+    /// A read-only kernel mount of the file system, made by `image --allow-kernel-mount` on a read-only
+    /// loop device in swapinspect's private mount namespace.
+    public struct KernelMount: Sendable, Equatable {
+        /// The options as `mount -o` spells them (`ro,nodev,nosuid,noexec,rescue=nologreplay,subvol=@swap`).
+        public var options: String
+        /// The subvolume mounted (`subvol=` or `subvolid=` of the image's fstab), nil for the default one.
+        public var subvolume: String?
+
+        public init(options: String, subvolume: String?) {
+            self.options = options
+            self.subvolume = subvolume
+        }
+    }
 
     public init(
         path: String, partition: Int?, offset: UInt64, filesystem: Filesystem, format: String = "raw", access: String = "direct"

@@ -13,6 +13,9 @@ public struct ImageAuditOptions: Sendable {
     /// `--allow-backing-file`: also read the files a container image names (qcow2 backing and data
     /// files, VMDK extents and parents); refused without it.
     public var allowBackingFile = false
+    /// `--allow-kernel-mount`: read the file systems no offline reader reads (btrfs) through a
+    /// read-only kernel mount in a private mount namespace (KernelMount.swift); refused without it.
+    public var allowKernelMount = false
 
     public init(
         pageSize: Int, paths: [String] = [], partition: Int? = nil, offset: UInt64? = nil, scan: Bool = false, fsck: Bool = true

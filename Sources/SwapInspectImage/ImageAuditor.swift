@@ -52,14 +52,14 @@ struct ImageAuditRun {
             audit.errors += misses
         }
         for (index, entry) in swapRequests.sorted(by: { $0.key < $1.key }) { auditSwapArea(index, entry: entry ?? nil) }
-        if areas.allSatisfy({ $0.content != .ext && $0.content != .other("xfs") }) && !options.paths.isEmpty {
+        if areas.allSatisfy({ $0.content != .ext && $0.content != .other("xfs") && !readsFiles($0) }) && !options.paths.isEmpty {
             fail("--path needs an ext2/3/4 or XFS file system, and the image holds none")
         }
         if ordered.isEmpty && audit.errors.isEmpty && audit.remarks.isEmpty {
             let what = table.map { "the \($0.type) partition table's partitions hold" } ?? "the image holds"
             // Said only of an image that was read without an error.
             let holds =
-                areas.contains { $0.content == .ext || $0.content == .other("xfs") }
+                areas.contains { $0.content == .ext || $0.content == .other("xfs") || readsFiles($0) }
                 ? "no swap area, and its file systems no swap file (none in /etc/fstab, none of \(ImageAuditOptions.defaultSwapFiles.joined(separator: ", "))\(options.scan ? ", none found by --scan" : ""))"
                 : "no ext2/3/4 or XFS file system and no swap area"
             audit.errors.append(AreaError(path: image, operation: "nothing to audit", reason: "\(what) \(holds)"))
@@ -86,6 +86,7 @@ struct ImageAuditRun {
 
     /// What a selected area holds decides how it is audited.
     mutating func auditArea(_ index: Int) {
+        if options.allowKernelMount, let type = Self.kernelMountType(areas[index].content) { return auditByKernelMount(index, type: type) }
         switch areas[index].content {
         case .ext: auditExt(index)
         case .swap: swapRequests[index] = swapRequests[index] ?? .some(nil)

@@ -32,4 +32,23 @@ int si_guard_timed_out(int slot);
 int si_pipe_cloexec(int fds[2]);
 /* SIGTERM, wait up to `grace_ms`, SIGKILL; reaps it. Returns its wait status. */
 int si_terminate(pid_t pid, unsigned int grace_ms);
+
+/* The kernel mount of `image --allow-kernel-mount` (kmount.c). Only ever called inside swapinspect's
+   own private mount namespace (KernelMountNamespace). */
+/* Attaches `backing_fd` (opened read-only) to a free loop device with LO_FLAGS_READ_ONLY |
+   LO_FLAGS_AUTOCLEAR, `offset` and `size_limit` (0: to the end); checks that both flags took. Returns
+   the device's descriptor (O_RDONLY) and writes its path into `path`, or -1 with errno set. */
+int si_loop_attach_read_only(int backing_fd, unsigned long long offset, unsigned long long size_limit, char *path,
+                             unsigned long path_size);
+/* mount(2) with MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC and `data` as the file system's options. */
+int si_mount_read_only(const char *source, const char *target, const char *type, const char *data);
+/* umount2(target, UMOUNT_NOFOLLOW). */
+int si_unmount(const char *target);
+/* openat2(root_fd, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV): a path
+   inside the mounted image whose symbolic links resolve inside it, never into the host's tree. */
+int si_open_in_root(int root_fd, const char *path);
+/* open(path, O_PATH | O_DIRECTORY | O_CLOEXEC): the root for si_open_in_root. */
+int si_open_directory_path(const char *path);
+/* mount(NULL, "/", NULL, MS_REC | MS_PRIVATE): nothing mounted in this namespace propagates out. */
+int si_mount_propagation_private(void);
 #endif

@@ -129,6 +129,15 @@ enum JSONRenderer {
         json.endObject()
         json.key("format"); json.string(image.format)
         json.key("access"); json.string(image.access)
+        json.key("kernelMount")
+        if let mount = image.kernelMount {
+            json.beginObject()
+            json.key("options"); json.string(mount.options)
+            json.key("subvolume"); json.string(mount.subvolume)
+            json.endObject()
+        } else {
+            json.null()
+        }
         json.endObject()
     }
 

@@ -211,6 +211,7 @@ struct TextRenderer {
             if let uuid = image.filesystem.uuid { text += " UUID \(uuid)" }
             if let label = image.filesystem.label { text += ", LABEL \(label)" }
         }
+        if let mount = image.kernelMount { text += ", read through a read-only kernel mount (-o \(mount.options))" }
         return text
     }
 
