@@ -230,7 +230,7 @@ _swapinspect_inspect() {
 
 _swapinspect_image() {
     repeating_flags=()
-    non_repeating_flags=(-J --json --extents --strict --scan --no-fsck --allow-backing-file --version -h --help)
+    non_repeating_flags=(-J --json --extents --strict --scan --no-fsck --allow-backing-file --allow-kernel-mount --version -h --help)
     repeating_options=(--path)
     non_repeating_options=(--format --output-file --color --partition --offset --page-size)
     __swapinspect_offer_flags_options 1

@@ -25,7 +25,7 @@ function __swapinspect_parse_tokens -S
         case 'inspect'
             __swapinspect_parse_subcommand -r 1 'J/json' 'format=' 'output-file=' 'extents' 'strict' 'color=' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'image'
-            __swapinspect_parse_subcommand 1 'J/json' 'format=' 'output-file=' 'extents' 'strict' 'color=' 'path=+' 'partition=' 'offset=' 'scan' 'no-fsck' 'allow-backing-file' 'page-size=' 'version' 'h/help'
+            __swapinspect_parse_subcommand 1 'J/json' 'format=' 'output-file=' 'extents' 'strict' 'color=' 'path=+' 'partition=' 'offset=' 'scan' 'no-fsck' 'allow-backing-file' 'allow-kernel-mount' 'page-size=' 'version' 'h/help'
         case 'list'
             __swapinspect_parse_subcommand 0 'J/json' 'format=' 'output-file=' 'extents' 'strict' 'color=' 'noheadings' 'raw' 'output=' 'output-all' 'bytes' 'page-size=' 'model=' 'mapper=' 'sync' 'version' 'h/help'
         case 'probe'
@@ -129,6 +129,7 @@ complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_o
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" scan' -l 'scan' -d 'Also walk the inode table for every regular file whose first page carries a swap or hibernation signature.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" no-fsck' -l 'no-fsck' -d 'Do not run \'e2fsck -fn\' (read-only, at most 60 s) on the ext file systems that hold a swap file.'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" allow-backing-file' -l 'allow-backing-file' -d 'Also read the files a qcow2, VMDK or VHD/VHDX image names (backing files, external data files, extents, parents); refused without it.'
+complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" allow-kernel-mount' -l 'allow-kernel-mount' -d 'Read btrfs, which is not read offline, through a read-only kernel mount (root: a read-only loop device, -o ro,rescue=nologreplay, in a private mount namespace that goes with swapinspect).'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" page-size' -l 'page-size' -d 'The kernel page size to simulate, in bytes (default: this machine\'s).' -rfka '4096 8192 16384 32768 65536'
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_positional "swapinspect image" -eq 1' -F
 complete -c 'swapinspect' -n '__swapinspect_should_offer_completions_for_flags_or_options "swapinspect image" version' -l 'version' -d 'Show the version.'
