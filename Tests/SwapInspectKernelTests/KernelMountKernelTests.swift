@@ -20,8 +20,20 @@ extension SwapInspectKernelTests {
         {
             let arguments = ["image", "--json", "--allow-kernel-mount", "--page-size", "\(kernelTestPageSize)"] + extra + [image]
             let result = try BuiltBinary.run(arguments, environment: environment, timeout: 120)
+            try expectValid(result.stdout)
             let document = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] ?? [:]
             return (result.status, document["reports"] as? [[String: Any]] ?? [], result.stderr)
+        }
+
+        /// The document is valid against docs/swapinspect.schema.json (the schema tests' validator).
+        static func expectValid(_ json: Data, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let file = try TemporaryDirectory(prefix: "swapinspect-kmount-json", base: ScratchSpace.base)
+            defer { file.remove() }
+            try json.write(to: URL(fileURLWithPath: file.file("report.json")))
+            let validator = PackageRoot.appending("Tests/SwapInspectCommandsTests/validate-json.py").path
+            let schema = PackageRoot.appending("docs/swapinspect.schema.json").path
+            let result = try Runner.run("/usr/bin/python3", [validator, schema, file.file("report.json")], timeout: 120)
+            #expect(result.status == 0, "\(result)", sourceLocation: sourceLocation)
         }
 
         static func report(_ reports: [[String: Any]], path: String) -> [String: Any] {
