@@ -21,6 +21,17 @@ enum Leftovers {
         return found.sorted()
     }
 
+    /// The loop devices over `image` but `except`, with their sysfs `ro` and `loop/autoclear`.
+    static func loops(backedBy image: String, except: String) throws -> [String: [String: String]] {
+        var found: [String: [String: String]] = [:]
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) }
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/sys/block") where entry.hasPrefix("loop") && entry != except {
+            guard read("/sys/block/\(entry)/loop/backing_file") == image else { continue }
+            found[entry] = ["ro": read("/sys/block/\(entry)/ro") ?? "?", "autoclear": read("/sys/block/\(entry)/loop/autoclear") ?? "?"]
+        }
+        return found
+    }
+
     /// The mount point directories in `directory` (a TMPDIR of the test's own).
     static func mountPoints(in directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("swapinspect-mount") }
@@ -55,6 +66,7 @@ extension SwapInspectKernelTests.KernelMount {
             let duration = Date().timeIntervalSince(started)
             var interrupted = 0
             var killedWhileMounted: Set<Int32> = []
+            var loopsSeen = 0
             let attempts = 16
             for attempt in 0..<attempts {
                 let signal = attempt % 2 == 0 ? SIGINT : SIGKILL
@@ -76,10 +88,16 @@ extension SwapInspectKernelTests.KernelMount {
                         own = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/mountinfo", encoding: .utf8)) ?? ""
                     }
                 }
+                // Its loop device while mounted: read-only and autoclear, as sysfs shows them.
+                let loopFlags = try Leftovers.loops(backedBy: filesystem.image, except: filesystem.deviceName)
                 // Its own mount table holds the kernel mount while it audits; the host's never does.
                 let host = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
                 kill(process.processIdentifier, signal)
                 if own.contains("swapinspect-mount") { killedWhileMounted.insert(signal) }
+                for (device, flags) in loopFlags {
+                    #expect(flags == ["ro": "1", "autoclear": "1"], "attempt \(attempt): \(device) \(flags)")
+                    loopsSeen += 1
+                }
                 #expect(!host.contains("swapinspect-mount"), "attempt \(attempt): the host sees the kernel mount")
                 process.waitUntilExit()
                 if process.terminationReason == .uncaughtSignal { interrupted += 1 }
@@ -92,6 +110,7 @@ extension SwapInspectKernelTests.KernelMount {
             }
             // Most attempts stop it mid-audit (the signal ends it).
             #expect(interrupted > attempts / 2)
+            #expect(loopsSeen > 0, "no attempt saw its loop device")
             #expect(killedWhileMounted == [SIGINT, SIGKILL], "the kernel mount was in place at the signal only for \(killedWhileMounted)")
         }
     }
