@@ -134,6 +134,36 @@ extension SwapInspectKernelTests.KernelMount {
         }
     }
 
+    /// The image's superblock with `update` applied and its crc32c made to match again.
+    static func rewriteSuperblock(_ image: String, _ update: (inout [UInt8]) -> Void) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: image))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: 0x10000)
+        var superblock = [UInt8](try handle.read(upToCount: 4096) ?? Data())
+        update(&superblock)
+        let sum = crc32c(superblock[32...])
+        for index in 0..<4 { superblock[index] = UInt8((sum >> (8 * UInt32(index))) & 0xFF) }
+        try handle.seek(toOffset: 0x10000)
+        try handle.write(contentsOf: Data(superblock))
+    }
+
+    /// A superblock that names a log tree (log_root, byte 96) mounts with rescue=nologreplay only (the
+    /// replay would fail on the read-only loop device): the log is not read, and the report says it
+    /// was not replayed.
+    @Test func logTreeIsNotReplayedAndSaidSo() throws {
+        try BtrfsPrerequisites.require()
+        try LoopFilesystem.with(.btrfs()) { filesystem in
+            try BtrfsFile.mkswapfile(filesystem.path("swapfile"), size: "16m")
+            try filesystem.unmount()
+            // Any block number: with nologreplay the kernel never reads it.
+            try Self.rewriteSuperblock(filesystem.image) { $0[96 + 2] = 0x10 }
+            let result = try Self.audit(filesystem.image)
+            #expect(result.status == 0, "\(result.stderr)")
+            let notes = Self.report(result.reports, path: "/swapfile")["notes"] as? [String] ?? []
+            #expect(notes.contains { $0.contains("was not replayed (rescue=nologreplay)") }, "\(notes)")
+        }
+    }
+
     /// The kernel refuses the file system (an incompat feature it does not know, the superblock's
     /// checksum made to match): one line with the errno and the kernel's btrfs line, exit 2, no leftovers.
     @Test func refusedMountIsOneLineWithTheKernelsReason() throws {
@@ -141,16 +171,8 @@ extension SwapInspectKernelTests.KernelMount {
         try LoopFilesystem.with(.btrfs()) { filesystem in
             try BtrfsFile.mkswapfile(filesystem.path("swapfile"), size: "16m")
             try filesystem.unmount()
-            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: filesystem.image))
-            try handle.seek(toOffset: 0x10000)
-            var superblock = [UInt8](try handle.read(upToCount: 4096) ?? Data())
             // incompat_flags (byte 188): bit 62, which no kernel knows.
-            superblock[188 + 7] |= 0x40
-            let sum = crc32c(superblock[32...])
-            for index in 0..<4 { superblock[index] = UInt8((sum >> (8 * UInt32(index))) & 0xFF) }
-            try handle.seek(toOffset: 0x10000)
-            try handle.write(contentsOf: Data(superblock))
-            try handle.close()
+            try Self.rewriteSuperblock(filesystem.image) { $0[188 + 7] |= 0x40 }
             let before = try Leftovers.snapshot(filesystem)
             let result = try Self.audit(filesystem.image)
             #expect(result.status == 2, "\(result.stderr)")
