@@ -58,7 +58,7 @@ final class KernelMount {
         // From the directory's creation to the guard's registration, an interrupt waits.
         si_guard_hold()
         defer { si_guard_release() }
-        let directory = try temporaryDirectory(name: name)
+        let directory = try QemuExport.temporaryDirectory(name: name, prefix: "swapinspect-mount", what: "the kernel mount")
         var path = [CChar](repeating: 0, count: 64)
         let loopFD = si_loop_attach_read_only(backing, offset, size, &path, UInt(path.count))
         guard loopFD >= 0 else {
@@ -144,15 +144,5 @@ final class KernelMount {
             usleep(10_000)
         }
         return false
-    }
-
-    /// A private directory for the mount point ($TMPDIR, else /tmp).
-    static func temporaryDirectory(name: String) throws(AreaError) -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(base)/swapinspect-mount-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw AreaError(path: name, operation: "cannot create a directory in \(base) for the kernel mount", errnoCode: errno)
-        }
-        return String(cString: made)
     }
 }

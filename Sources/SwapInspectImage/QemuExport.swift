@@ -185,12 +185,12 @@ final class QemuExport {
         rmdir(directory)
     }
 
-    /// A private directory for the export point ($TMPDIR, else /tmp).
-    static func temporaryDirectory(name: String) throws(AreaError) -> String {
+    /// A private directory for the export point (or `what` else: the kernel mount's) in $TMPDIR, else /tmp.
+    static func temporaryDirectory(name: String, prefix: String = "swapinspect-export", what: String = "the export") throws(AreaError) -> String {
         let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(base)/swapinspect-export-XXXXXX".utf8CString)
+        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw AreaError(path: name, operation: "cannot create a directory in \(base) for the export")
+            throw AreaError(path: name, operation: "cannot create a directory in \(base) for \(what)")
         }
         return String(cString: made)
     }
