@@ -102,7 +102,8 @@ final class KernelMount {
     /// informational lines left out; at most a few.
     static func kernelLines(_ messages: [String], device: String) -> [String] {
         let kernelName = device.split(separator: "/").last.map(String.init) ?? device
-        let about = messages.filter { $0.contains("(device \(kernelName))") || $0.contains("\(kernelName):") }
+        // `BTRFS error (device loop7): …`, or with the file system's state: `(device loop7 state E)`.
+        let about = messages.filter { $0.contains("(device \(kernelName))") || $0.contains("(device \(kernelName) ") }
         let serious = about.filter { !$0.contains(" info ") && !$0.contains("open_ctree failed") }
         return Array((serious.isEmpty ? about : serious).prefix(3))
     }

@@ -49,12 +49,15 @@ import Testing
     @Test func kernelLinesAboutTheDeviceOnly() {
         let log = [
             "BTRFS info (device loop7): first mount of filesystem 1234",
-            "BTRFS error (device loop7): cannot mount because of unknown incompat features (0x4000000000000000)",
+            "loop7: detected capacity change from 0 to 524288",
+            "BTRFS error (device loop7 state E): cannot mount because of unknown incompat features (0x4000000000000000)",
             "BTRFS error (device loop70): something else",
-            "BTRFS error (device loop7): open_ctree failed: -95",
+            "BTRFS error (device loop7): bad tree block start",
+            "BTRFS error (device loop7 state E): open_ctree failed: -22",
         ]
         #expect(SwapInspectImage.KernelMount.kernelLines(log, device: "/dev/loop7") == [
-            "BTRFS error (device loop7): cannot mount because of unknown incompat features (0x4000000000000000)"
+            "BTRFS error (device loop7 state E): cannot mount because of unknown incompat features (0x4000000000000000)",
+            "BTRFS error (device loop7): bad tree block start",
         ])
     }
 }
