@@ -115,6 +115,31 @@ extension SwapInspectKernelTests.KernelMount {
         }
     }
 
+    /// A copy of a file system that is mounted (the same fsid, as an image of a running system has):
+    /// the audit reads the copy, never the mounted one (this kernel gives the copy a temporary fsid;
+    /// older ones refuse the second device with EEXIST).
+    @Test func copyOfAMountedFileSystemIsReadFromTheCopy() throws {
+        try BtrfsPrerequisites.require()
+        try LoopFilesystem.with(.btrfs()) { filesystem in
+            try BtrfsFile.mkswapfile(filesystem.path("swapfile"), size: "16m")
+            try filesystem.unmount()
+            let copy = filesystem.directory + "/copy.img"
+            try Tool.run("cp", ["--sparse=always", filesystem.image, copy])
+            // The original, mounted again, no longer has the file; the copy still does.
+            let mountPoint = filesystem.directory + "/again"
+            try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+            let mount = try Mount(try #require(filesystem.device), at: mountPoint)
+            defer { mount.release() }
+            try FileManager.default.removeItem(atPath: mountPoint + "/swapfile")
+            let result = try Self.audit(copy)
+            #expect(result.status == 0, "\(result.stderr)")
+            let activation = Self.report(result.reports, path: "/swapfile")["activation"] as? [String: Any]
+            #expect(activation?["ok"] as? Bool == true, "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: mountPoint + "/swapfile"))
+            try mount.unmount()
+        }
+    }
+
     /// Without root: one line that says so, exit 2, and nothing mounted.
     @Test func withoutRootItSaysSo() throws {
         try BtrfsPrerequisites.require()
