@@ -156,6 +156,10 @@ extension SwapInspectKernelTests.KernelMount {
             #expect(result.stderrLines.count == 1, "\(result)")
             #expect(result.stderr.contains("--allow-kernel-mount needs root"), "\(result)")
             #expect(try Leftovers.snapshot(filesystem) == before)
+            // Without the flag, the message says how to get a verdict.
+            let offline = try BuiltBinary.run(["image", filesystem.image])
+            #expect(offline.status == 2, "\(offline)")
+            #expect(offline.stdoutText.contains("give --allow-kernel-mount (as root)"), "\(offline)")
         }
     }
 
