@@ -17,18 +17,7 @@ struct Activate: ParsableCommand {
             """
     )
 
-    // Unconditional: `--priority -1` is a value, not an option (swapon(8) takes it so).
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Swap priority, 0 to 32767; -1 (as swapon's) is the kernel's automatic one, the default.", valueName: "n"))
-    var priority: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Discard policy: --discard (all), --discard=once (the whole area at swapon) or --discard=pages (freed pages).",
-            valueName: "policy"))
-    var discard: DiscardPolicy?
+    @OptionGroup var swapFlags: SwapFlagOptions
 
     @Flag(name: .long, help: "Preflight only: do not call swapon(2).")
     var dryRun = false
@@ -59,13 +48,10 @@ struct Activate: ParsableCommand {
     var path: String?
 
     func validate() throws {
-        if let priority, !(-1...SwapFlags.maxPriority).contains(priority) {
-            throw ValidationError("--priority must be between -1 and \(SwapFlags.maxPriority) (got \(priority))")
-        }
         if reconcile && !ifNeeded { throw ValidationError("--reconcile needs --if-needed") }
         if all {
             if path != nil { throw ValidationError("--all takes no path: the areas are the fstab's swap entries") }
-            if priority != nil || discard != nil {
+            if !swapFlags.isEmpty {
                 throw ValidationError("--all takes each entry's priority and discard policy from its fstab options (pri=, discard)")
             }
         } else {
@@ -75,9 +61,8 @@ struct Activate: ParsableCommand {
     }
 
     func run() throws {
-        // swapon(2) takes a priority only as SWAP_FLAG_PREFER with 0…32767; without it the kernel picks one.
         var request = ActivationRequest(
-            argument: path ?? "", flags: SwapFlags(priority: priority.flatMap { $0 < 0 ? nil : $0 }, discard: discard), dryRun: dryRun, ifNeeded: ifNeeded,
+            argument: path ?? "", flags: swapFlags.flags, dryRun: dryRun, ifNeeded: ifNeeded,
             reconcile: reconcile, strict: strict, simulation: simulation)
         if all {
             request.skipActive = true

@@ -39,18 +39,7 @@ struct Create: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Add or update the area's entry in this fstab file (--fstab alone: /etc/fstab).", valueName: "file"))
     var fstab: String?
 
-    // Unconditional: `--priority -1` is a value, not an option (swapon(8) takes it so).
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Swap priority for the fstab entry and the predicted kernel line, 0 to 32767; -1 (as swapon's) is the kernel's automatic one, the default.",
-            valueName: "n"))
-    var priority: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Discard policy for the fstab entry and the predicted kernel line: --discard (all), --discard=once or --discard=pages.", valueName: "policy"))
-    var discard: DiscardPolicy?
+    @OptionGroup var swapFlags: SwapFlagOptions
 
     @Flag(name: .long, help: "Decide and print what would be done; create nothing.")
     var dryRun = false
@@ -62,9 +51,6 @@ struct Create: ParsableCommand {
     var path: String
 
     func validate() throws {
-        if let priority, !(-1...SwapFlags.maxPriority).contains(priority) {
-            throw ValidationError("--priority must be between -1 and \(SwapFlags.maxPriority) (got \(priority))")
-        }
         if let label, label.utf8.count > SwapHeaderWriter.maximumLabelBytes {
             throw ValidationError("--label must be at most \(SwapHeaderWriter.maximumLabelBytes) bytes, as mkswap keeps (got \(label.utf8.count))")
         }
@@ -89,8 +75,7 @@ struct Create: ParsableCommand {
         return created
     }
 
-    /// swapon(2) takes a priority only as SWAP_FLAG_PREFER with 0…32767; -1 is none (the kernel's own).
-    var flags: SwapFlags { SwapFlags(priority: priority.flatMap { $0 < 0 ? nil : $0 }, discard: discard) }
+    var flags: SwapFlags { swapFlags.flags }
 
     func run() throws {
         var run = CreateRun(command: self, size: try requestedSize())

@@ -159,6 +159,38 @@ struct PageSizeOption: ParsableArguments {
     var effective: Int { pageSize ?? systemPageSize() }
 }
 
+/// `--priority` and `--discard`: the swap flags `activate` passes to swapon(2) and `create` writes into the
+/// fstab entry (`pri=`, `discard`) and its predicted kernel line. `--discard once` and a bare `--discard`
+/// reach ArgumentParser as `--discard=once` and `--discard=all` (`StartupDispatch.normalized`).
+struct SwapFlagOptions: ParsableArguments {
+    // Unconditional: `--priority -1` is a value, not an option (swapon(8) takes it so).
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Swap priority, for swapon(2) or the fstab entry's pri=, 0 to 32767; -1 (as swapon's) is the kernel's automatic one, the default.",
+            valueName: "n"))
+    var priority: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Discard policy, for swapon(2) or the fstab entry: --discard (all), --discard=once (the whole area at swapon) or --discard=pages (freed pages).",
+            valueName: "policy"))
+    var discard: DiscardPolicy?
+
+    func validate() throws {
+        if let priority, !(-1...SwapFlags.maxPriority).contains(priority) {
+            throw ValidationError("--priority must be between -1 and \(SwapFlags.maxPriority) (got \(priority))")
+        }
+    }
+
+    /// Neither option given.
+    var isEmpty: Bool { priority == nil && discard == nil }
+
+    /// swapon(2) takes a priority only as SWAP_FLAG_PREFER with 0…32767; -1 is none (the kernel picks one).
+    var flags: SwapFlags { SwapFlags(priority: priority.flatMap { $0 < 0 ? nil : $0 }, discard: discard) }
+}
+
 struct SimulationOptions: ParsableArguments {
     @OptionGroup var page: PageSizeOption
 

@@ -17,12 +17,17 @@ public struct FilesystemFacts: Sendable, Equatable {
     /// What a file system check (the image adapter's `e2fsck -fn`) found wrong in a file system the
     /// kernel still mounts read-write; nil when it found nothing or did not run.
     public var damage: String? = nil
+    /// The mount point of a file system that keeps no mode or owner of its own: every file's come from
+    /// its mount options (`FilesystemCatalog.modesFromMount`), so chmod and chown there change nothing;
+    /// nil where the inode's mode and owner are stored (or the mount is unknown).
+    public var modesFromMount: String? = nil
 
-    public init(kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil) {
+    public init(kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil, modesFromMount: String? = nil) {
         self.kind = kind
         self.blockSize = blockSize
         self.device = device
         self.damage = damage
+        self.modesFromMount = modesFromMount
     }
 }
 

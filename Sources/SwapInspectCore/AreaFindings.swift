@@ -9,18 +9,31 @@ enum AreaFindings {
         let mask: UInt32 = facts.kind == .blockDevice ? 0o007 : 0o077
         let suggested: UInt32 = facts.kind == .blockDevice ? 0o660 : 0o600
         let permissions = facts.mode & 0o7777
+        let advice = facts.kind == .file ? mountOptionsAdvice(facts.filesystem) : nil
         if permissions & mask != 0 {
-            findings.append(
-                Finding(
-                    .insecurePermissions,
-                    "insecure permissions \(octalMode(permissions)), \(octalMode(suggested)) suggested: other users can read swapped-out memory"))
+            let message = "insecure permissions \(octalMode(permissions)), \(octalMode(suggested)) suggested: other users can read swapped-out memory"
+            findings.append(advice.map { Finding(.insecurePermissions, message, advice: $0) } ?? Finding(.insecurePermissions, message))
         }
         if facts.kind == .file && facts.uid != 0 {
-            findings.append(
-                Finding(
-                    .insecureOwner, "insecure file owner \(facts.uid), 0 (root) suggested"))
+            let message = "insecure file owner \(facts.uid), 0 (root) suggested"
+            findings.append(advice.map { Finding(.insecureOwner, message, advice: $0) } ?? Finding(.insecureOwner, message))
         }
         return findings
+    }
+
+    /// Where modes and owners come from the mount options (`FilesystemFacts.modesFromMount`), what
+    /// does work instead of chmod and chown: new options in the fstab entry and a new mount (no fix
+    /// line: FixPlanner prints none, since a remount does not apply them and an unmount is the user's call).
+    static func mountOptionsAdvice(_ filesystem: FilesystemFacts?) -> String? {
+        guard let filesystem, let mountPoint = filesystem.modesFromMount else { return nil }
+        let masks = "fmask=0177,dmask=0077 (files 0600) and uid=0,gid=0"
+        if filesystem.kind.type == .fuseblk {
+            return "this FUSE file system (ntfs-3g without its permissions option) keeps no modes or owners: chmod and chown "
+                + "succeed and change nothing; mount \(mountPoint) with permissions (then chmod 0600 the file), or with \(masks), "
+                + "in its fstab entry, then unmount and mount it again"
+        }
+        return "\(filesystem.kind.name) keeps no modes or owners: every file's come from the mount options, and chmod, chown "
+            + "and a remount change nothing; mount \(mountPoint) with \(masks) in its fstab entry, then unmount and mount it again"
     }
 
     /// What an accepted layout costs: pages lost to misalignment or beyond last_page, unwritten or

@@ -142,3 +142,22 @@ public enum FilesystemCatalog {
         }
     }
 }
+
+extension FilesystemCatalog {
+    /// Whether a file system of this mount type keeps no mode or owner per file, so that they come from
+    /// its mount options (uid=, gid=, umask=, fmask=, dmask=) and chmod and chown store nothing:
+    /// - vfat and msdos: `fat_setattr` drops a mode its masks do not give (`fat_sanitize_mode`) and
+    ///   refuses another owner, and `fat_reconfigure` ignores every option on a remount;
+    /// - exFAT: `exfat_setattr` likewise, and `exfat_reconfigure` refuses changed masks or owners;
+    /// - fuseblk without `default_permissions` in its super block options: ntfs-3g mounted without its
+    ///   `permissions` option (and without umask/fmask), whose chmod and chown succeed and change
+    ///   nothing (its `silent` default). With `permissions` it stores them; with umask/fmask alone it
+    ///   also sets default_permissions but keeps none — mountinfo does not tell those two apart.
+    public static func modesFromMount(mountType: String?, superOptions: [Substring]) -> Bool {
+        switch mountType {
+        case "vfat", "msdos", "exfat": true
+        case "fuseblk": !superOptions.contains("default_permissions")
+        default: false
+        }
+    }
+}

@@ -50,8 +50,13 @@ struct FixPlanner {
 
     var path: String { ShellQuote.quote(facts.path) }
 
+    /// A swap file whose mode and owner come from its file system's mount options.
+    var modesFromMount: Bool { facts.kind == .file && facts.filesystem?.modesFromMount != nil }
+
     func fix(for finding: Finding) -> (String?, [String]) {
         switch finding.code {
+        // vfat, exFAT, ntfs-3g without permissions: chmod and chown store nothing (the advice says what does).
+        case .insecurePermissions where modesFromMount, .insecureOwner where modesFromMount: return (nil, [])
         case .insecurePermissions: return ("chmod \(facts.kind == .blockDevice ? "0660" : "0600") \(path)", [])
         case .insecureOwner: return ("chown 0:0 \(path)", [])
         case .immutable:

@@ -52,16 +52,18 @@ public enum FstabParser {
         var entries: [FstabEntry] = []
         var errors: [FstabError] = []
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Bytes, not Characters: "\r\n" is one Character, so a String split on "\n" would make a CRLF
+        // file one line (and " " followed by a combining mark is one Character, not a separator).
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             number += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { unescape($0) }
-            guard let first = fields.first, !first.hasPrefix("#") else { continue }
-            guard fields.count >= 2 else {
+            let raws = lineFields(rawLine)
+            guard let raw = raws.first, raw.first != UInt8(ascii: "#") else { continue }
+            let first = unescape(raw)
+            guard raws.count >= 2 else {
                 errors.append(FstabError(line: number, reason: "only one field (\(first)): an entry needs at least a source and a mount point"))
                 continue
             }
+            let fields = raws.map(unescape)
             var entry = FstabEntry(
                 line: number, spec: fields[0], file: fields[1], type: fields.count > 2 ? fields[2] : nil,
                 options: fields.count > 3 ? fields[3].split(separator: ",").map(String.init) : [])
@@ -84,8 +86,21 @@ public enum FstabParser {
         return (entries, errors)
     }
 
+    /// The fields of one line (without its "\n"), still escaped, as libmount's `mnt_table_parse_next` and
+    /// `mnt_parse_table_line` cut them: one "\r" at the end of the line is part of the line ending and is
+    /// removed (`if (s > pa->buf && *(s - 1) == '\r')`, also on a last line without "\n"), so a CRLF
+    /// fstab reads as an LF one. Only that one: fields are separated by space and tab alone
+    /// (`skip_separator`, `skip_nonspaces`), so a second "\r" ("\r\r\n") stays in the last field and a
+    /// "\r" inside a line is an ordinary byte of its field. A line starting with "#" (after blanks, before
+    /// any unescaping: `\043` is no comment) is a comment.
+    static func lineFields(_ line: Substring.UTF8View) -> [Substring.UTF8View] {
+        var line = line
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        return line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+    }
+
     /// fstab's octal escapes (`\040` space, `\011` tab, `\012` newline, `\134` backslash).
-    static func unescape(_ field: Substring) -> String { Escapes.octal(field.utf8) }
+    static func unescape(_ field: Substring.UTF8View) -> String { Escapes.octal(field) }
 }
 
 /// What the first field of a swap entry names.

@@ -9,12 +9,16 @@ extension HibernationRun {
         }
         let offset = area.isFile ? area.offsetKernel : nil
         let viaEFI = facts.efiBoot && InitramfsResume.evaluate(facts.boot, resumeSpec: spec).contains { $0.systemd && $0.missing == nil }
+        let configured = InitramfsResume.initramfsToolsDevice(facts.boot)
         for source in sources {
             let line = source.cmdline
-            let device = line.value("resume")
+            // Without resume= on the command line, initramfs-tools' own RESUME= is what its init resumes from.
+            let fromInitramfs = line.value("resume") == nil ? configured : nil
+            let device = line.value("resume") ?? fromInitramfs?.value
+            let location = fromInitramfs.map { "\(source.location) has no resume=: initramfs-tools' RESUME= of \($0.file) line \($0.line)" } ?? source.location
             let resolved = device.flatMap { HibernationCheck.resolveSpec($0, resolve) }
             let matches = offline ? device.map { offlineMatch($0, area) } ?? false : resolved != nil && resolved == area.device
-            verdict.nextBoot.append(ResumeSetting(source: source.location, device: device, resolved: resolved, offset: line.resumeOffset))
+            verdict.nextBoot.append(ResumeSetting(source: location, device: device, resolved: resolved, offset: line.resumeOffset))
             let fix = fixes.rewrite(source, to: source.editable.settingResume(device: spec, offset: offset))
             let wanted = "resume=\(spec)\(offset.map { " resume_offset=\($0)" } ?? "")"
             if line.noresume {
@@ -44,11 +48,11 @@ extension HibernationRun {
             if !matches {
                 let what = offline ? "is not the UUID of the file system holding it" : resolved.map { "resolves to \($0)" } ?? "names no device of this machine"
                 add(.resumeDeviceMismatch,
-                    "the next boot's resume=\(device) (\(source.location)) \(what), but \(area.path) is on \(area.devicePath ?? "?") (\(area.device?.description ?? "?")): the resume finds no image; it needs \(wanted)",
+                    "the next boot's resume=\(device) (\(location)) \(what), but \(area.path) is on \(area.devicePath ?? "?") (\(area.device?.description ?? "?")): the resume finds no image; it needs \(wanted)",
                     fix: fix)
             } else if let offset, (line.resumeOffset ?? 0) != offset {
                 add(.resumeOffsetMismatch,
-                    "the next boot's resume_offset=\(line.resumeOffset.map { "\($0)" } ?? "(none, 0)") (\(source.location)) is not the \(offset) the kernel will match for \(area.path)\(offsetsText(area)): the resume finds no image and the machine boots afresh",
+                    "the next boot's resume_offset=\(line.resumeOffset.map { "\($0)" } ?? "(none, 0)") (\(location)) is not the \(offset) the kernel will match for \(area.path)\(offsetsText(area)): the resume finds no image and the machine boots afresh",
                     fix: fix)
             }
         }
@@ -64,7 +68,9 @@ extension HibernationRun {
 
     mutating func checkInitramfs() {
         guard let spec = verdict.resumeDevice, verdict.area?.entry != nil || offline else { return }
-        let results = InitramfsResume.evaluate(facts.boot, resumeSpec: spec)
+        let sources = NextBoot.sources(facts.boot)
+        let cmdlineResume = !sources.isEmpty && sources.allSatisfy { $0.cmdline.value("resume") != nil && !$0.cmdline.noresume }
+        let results = InitramfsResume.evaluate(facts.boot, resumeSpec: spec, cmdlineResume: cmdlineResume)
         if results.isEmpty && !facts.boot.isEmpty {
             verdict.notes.append("no initramfs generator configuration found (initramfs-tools, dracut, mkinitcpio): whether the initramfs resumes is unknown")
         }

@@ -107,14 +107,16 @@ public struct InitramfsResume: Sendable, Equatable {
     /// Whether it resumes through systemd (systemd-hibernate-resume, which also reads HibernateLocation).
     public var systemd: Bool
 
-    /// initramfs-tools: `RESUME=none` (initramfs.conf, conf.d/resume) leaves resume out
-    /// (hooks/resume); otherwise `resume=` of the command line is followed. dracut: the `resume` module
-    /// unless omitted. mkinitcpio: the `resume` or `systemd` hook.
-    public static func evaluate(_ boot: BootFiles, resumeSpec: String) -> [InitramfsResume] {
+    /// initramfs-tools: `RESUME=none` (initramfs.conf, conf.d/resume) leaves resume out unless the
+    /// command line names a device: its init sources the configuration, then a `resume=` of the command
+    /// line replaces RESUME (`resume=*) RESUME="${x#resume=}"`), and only then does `RESUME = none` set
+    /// noresume. `cmdlineResume`: every next boot's command line has a resume=. dracut: the `resume`
+    /// module unless omitted. mkinitcpio: the `resume` or `systemd` hook.
+    public static func evaluate(_ boot: BootFiles, resumeSpec: String, cmdlineResume: Bool = false) -> [InitramfsResume] {
         var results: [InitramfsResume] = []
         if let files = boot.initramfsTools {
             var result = InitramfsResume(generator: "initramfs-tools", systemd: false)
-            if let resume = ShellAssignments.evaluate(files)["RESUME"], resume.value == "none" {
+            if !cmdlineResume, let resume = ShellAssignments.evaluate(files)["RESUME"], resume.value == "none" {
                 result.missing = "\(resume.file) line \(resume.line) sets RESUME=none: the initramfs leaves resume out"
                 (result.file, result.line, result.replacement) = (resume.file, resume.line, "RESUME=\(resumeSpec)")
             }
@@ -131,6 +133,16 @@ public struct InitramfsResume: Sendable, Equatable {
         }
         if let files = boot.mkinitcpio { results.append(mkinitcpio(files)) }
         return results
+    }
+
+    /// initramfs-tools' RESUME= where it names a device (not `none`, `auto` or empty): the device the
+    /// initramfs resumes from when the command line has no resume= (init: `resume=${RESUME:-}`, which
+    /// scripts/local-premount/resume writes to /sys/power/resume with the command line's resume_offset).
+    /// Where RESUME is unset or `auto`, mkinitramfs chose a swap partition itself
+    /// (conf/conf.d/zz-resume-auto inside the image): not known from /etc.
+    public static func initramfsToolsDevice(_ boot: BootFiles) -> ShellAssignment? {
+        guard let files = boot.initramfsTools, let resume = ShellAssignments.evaluate(files)["RESUME"] else { return nil }
+        return ["", "none", "auto"].contains(resume.value) ? nil : resume
     }
 
     static func mkinitcpio(_ files: [ConfigFile]) -> InitramfsResume {

@@ -86,8 +86,12 @@ public enum LiveArea {
         let deviceName = BlockDeviceAttributes.name(device)
         let ext4Driver = deviceName.map { (try? Stat.stat("/sys/fs/ext4/\($0)")) != nil } ?? true
         let kind = FilesystemCatalog.classify(magic: geometry.magic, mountType: mount?.type, ext4Driver: ext4Driver)
-        return FilesystemFacts(
+        var facts = FilesystemFacts(
             kind: kind, blockSize: Int(geometry.blockSize), device: mount?.source ?? deviceName.map { "/dev/\($0)" })
+        if let mount, FilesystemCatalog.modesFromMount(mountType: mount.type, superOptions: mount.superOptions) {
+            facts.modesFromMount = mount.mountPoint
+        }
+        return facts
     }
 
     /// btrfs sets `si->bdev` to the device holding the file (stripe 0 of its first extent's chunk), not

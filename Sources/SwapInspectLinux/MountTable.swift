@@ -14,6 +14,8 @@ struct MountTable {
         var readOnly = false
         /// `ro` among the super block's options (SB_RDONLY: every mount of the file system is read-only).
         var superblockReadOnly = false
+        /// The super block's options (after the source): what the file system was mounted with.
+        var superOptions: [Substring] = []
     }
 
     let entries: [Entry]
@@ -30,10 +32,11 @@ struct MountTable {
             func isReadOnly(_ options: Substring.UTF8View.SubSequence) -> Bool {
                 options.split(separator: UInt8(ascii: ",")).contains { $0.elementsEqual("ro".utf8) }
             }
+            let superOptions = dash + 3 < fields.count ? Substring(fields[dash + 3]) : ""
             return Entry(
                 device: String(decoding: fields[2], as: UTF8.self), type: String(decoding: fields[dash + 1], as: UTF8.self),
                 source: Escapes.octal(fields[dash + 2]), mountPoint: Escapes.octal(fields[4]), readOnly: isReadOnly(fields[5]),
-                superblockReadOnly: dash + 3 < fields.count && isReadOnly(fields[dash + 3]))
+                superblockReadOnly: isReadOnly(superOptions.utf8), superOptions: superOptions.split(separator: ","))
         }
         return MountTable(entries: entries)
     }

@@ -51,11 +51,22 @@ struct HibernateCommandTests {
             try system.boot(cmdline: "BOOT_IMAGE=/vmlinuz ro console=tty1 console=ttyS0")
         },
         Mistake(name: "offset without device", distro: .debian, code: "resume-offset-without-device", regenerates: "update-grub") { system in
+            // No RESUME= for initramfs-tools either (with one, the initramfs would take its device).
+            system.remove("/etc/initramfs-tools/conf.d/resume")
             try system.write("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet resume_offset=\(system.offset)\"\n")
             try system.boot(cmdline: "BOOT_IMAGE=/vmlinuz ro quiet resume_offset=\(system.offset)")
         },
-        Mistake(name: "RESUME=none (initramfs-tools)", distro: .debian, code: "initramfs-no-resume", regenerates: "update-initramfs -u -k all") { system in
+        // RESUME=none counts only where the command line names no device (initramfs-tools' init: a resume=
+        // there replaces RESUME before RESUME=none is looked at).
+        Mistake(name: "RESUME=none (initramfs-tools), no resume=", distro: .debian, code: "initramfs-no-resume", regenerates: "update-initramfs -u -k all") { system in
             try system.write("/etc/initramfs-tools/conf.d/resume", "RESUME=none\n")
+            try system.write("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n")
+            try system.boot(cmdline: "BOOT_IMAGE=/vmlinuz ro quiet")
+        },
+        // Without resume= on the command line, initramfs-tools' RESUME= is what the initramfs resumes from.
+        Mistake(name: "wrong RESUME= (initramfs-tools), no resume=", distro: .debian, code: "resume-device-mismatch", regenerates: "update-grub") { system in
+            try system.write("/etc/initramfs-tools/conf.d/resume", "RESUME=UUID=0badc0de-0000-4000-8000-000000000000\n")
+            try system.write("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet resume_offset=\(system.offset)\"\n")
         },
         Mistake(name: "stale offset (BLS)", distro: .fedora, code: "resume-offset-mismatch", regenerates: nil) { system in
             let path = "/boot/loader/entries/0123-6.12.0-1.fc41.x86_64.conf"
@@ -95,6 +106,29 @@ struct HibernateCommandTests {
         let (after, fixed, text) = try system.check()
         #expect(after == 0, "still not ready after the fixes and a reboot: \(text)")
         #expect(fixed["ready"] as? Bool == true)
+    }
+
+    /// initramfs-tools' init sources its configuration, then lets the command line's resume= replace RESUME:
+    /// a RESUME=none or a stale RESUME= under a right resume= is no mistake; without resume= RESUME decides.
+    @Test("initramfs-tools: the command line's resume= wins over RESUME=; without it RESUME= decides")
+    func initramfsToolsResumeYieldsToTheCommandLine() throws {
+        let system = try HibernationSystem.make(.debian)
+        defer { system.dir.remove() }
+        for conf in ["RESUME=none\n", "RESUME=UUID=0badc0de-0000-4000-8000-000000000000\n"] {
+            try system.write("/etc/initramfs-tools/conf.d/resume", conf)
+            let (status, hibernation, stdout) = try system.check()
+            #expect(status == 0 && HibernationSystem.codes(hibernation).isEmpty, "\(conf): \(stdout)")
+        }
+        // No resume= in GRUB: RESUME= names the device, the command line's resume_offset= the place in it.
+        try system.write("/etc/initramfs-tools/conf.d/resume", "RESUME=\(system.devicePath)\n")
+        try system.write("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet resume_offset=\(system.offset)\"\n")
+        let (_, hibernation, stdout) = try system.check()
+        let codes = HibernationSystem.codes(hibernation)
+        #expect(!codes.contains("resume-not-configured") && !codes.contains("resume-offset-without-device"), "\(stdout)")
+        let configured = (hibernation["resume"] as? [String: Any])?["configured"] as? [String: Any]
+        let next = try #require((configured?["nextBoot"] as? [[String: Any]])?.first, "\(stdout)")
+        #expect(next["device"] as? String == system.devicePath, "\(next)")
+        #expect((next["source"] as? String)?.contains("initramfs-tools' RESUME= of /etc/initramfs-tools/conf.d/resume line 1") == true, "\(next)")
     }
 
     @Test("zram and lockdown: found, with what to do in the message (no command fixes them)")

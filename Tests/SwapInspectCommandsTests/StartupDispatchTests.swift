@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwapInspectCore
 import SwapInspectTestSupport
 import Testing
 
@@ -136,8 +137,28 @@ struct StartupDispatchTests {
         #expect(StartupDispatch.normalized(["activate", "--", "--discard"]) == ["activate", "--", "--discard"])
         for policy in ["all", "once", "pages"] {
             let parsed = try? SwapInspectCommand.parseAsRoot(StartupDispatch.normalized(["activate", "--discard", policy, "a"]))
-            #expect((parsed as? Activate)?.discard?.rawValue == policy, "\(policy)")
+            #expect((parsed as? Activate)?.swapFlags.discard?.rawValue == policy, "\(policy)")
             #expect((parsed as? Activate)?.path == "a")
+        }
+    }
+
+    /// activate and create share one `--priority`/`--discard` group: the same forms give the same flags.
+    @Test(arguments: [
+        (["--priority", "-1", "--discard"], SwapFlags(priority: nil, discard: .all)),
+        (["--priority", "7", "--discard", "once"], SwapFlags(priority: 7, discard: .once)),
+        (["--discard=pages", "--priority=32767"], SwapFlags(priority: 32767, discard: .pages)),
+        ([], SwapFlags()),
+    ])
+    func activateAndCreateParseSwapFlagsAlike(options: [String], expected: SwapFlags) throws {
+        let activate = try SwapInspectCommand.parseAsRoot(StartupDispatch.normalized(["activate"] + options + ["a"]))
+        let create = try SwapInspectCommand.parseAsRoot(StartupDispatch.normalized(["create", "--size", "1M"] + options + ["a"]))
+        #expect((activate as? Activate)?.swapFlags.flags == expected, "\(options)")
+        #expect((create as? Create)?.flags == expected, "\(options)")
+        #expect((create as? Create)?.path == "a" && (activate as? Activate)?.path == "a")
+        for command in [["activate"], ["create", "--size", "1M"]] {
+            #expect(throws: (any Error).self, "\(command)") {
+                try SwapInspectCommand.parseAsRoot(command + ["--priority", "32768", "a"])
+            }
         }
     }
 

@@ -311,6 +311,32 @@ struct InspectorTests {
         #expect(report.codes == [.insecureOwner])
     }
 
+    /// vfat, exFAT and ntfs-3g without `permissions` keep no modes or owners: chmod and chown would
+    /// change nothing there, so no fix is printed; the advice names the mount options and the mount point.
+    @Test(arguments: [("vfat", "vfat keeps no modes"), ("exfat", "exfat keeps no modes"), ("fuseblk", "ntfs-3g without its permissions option")])
+    func modesFromMountOptionsHaveAdviceAndNoFix(type: String, says: String) throws {
+        var facts = e1(mode: 0o100755, uid: 1000)
+        facts.filesystem = FilesystemFacts(
+            kind: FilesystemKind(type: FilesystemType(type), swapSupport: .activates(.generic)), blockSize: 4096, device: "/dev/sdb1",
+            modesFromMount: "/media/usb")
+        let report = Inspector.inspect(facts, options: Self.options)
+        #expect(report.codes == [.insecurePermissions, .insecureOwner])
+        for finding in report.findings {
+            #expect(finding.fix == nil, "\(finding)")
+            #expect(finding.message.contains(says) && finding.message.contains("mount /media/usb with"), "\(finding.message)")
+            #expect(finding.message.contains("fmask=0177,dmask=0077") && finding.message.contains("uid=0,gid=0"), "\(finding.message)")
+        }
+    }
+
+    @Test(arguments: [
+        ("vfat", [], true), ("msdos", [], true), ("exfat", ["rw", "fmask=0022"], true),
+        ("fuseblk", ["rw", "user_id=0", "allow_other"], true), ("fuseblk", ["rw", "default_permissions", "allow_other"], false),
+        ("ext4", [], false), (nil, [], false),
+    ] as [(String?, [Substring], Bool)])
+    func modesComeFromTheMountOn(type: String?, superOptions: [Substring], expected: Bool) {
+        #expect(FilesystemCatalog.modesFromMount(mountType: type, superOptions: superOptions) == expected)
+    }
+
     @Test(arguments: [UInt32(0o100600), 0o100400, 0o100000])
     func ownerOnlyModesAreSecure(mode: UInt32) {
         #expect(Inspector.inspect(e1(mode: mode), options: Self.options).findings.isEmpty)

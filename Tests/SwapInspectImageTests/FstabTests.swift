@@ -1,4 +1,6 @@
+import Foundation
 import SwapInspectCore
+import SwapInspectTestSupport
 import Testing
 
 @Suite struct FstabTests {
@@ -72,5 +74,57 @@ import Testing
         #expect(ExtFeatures.type(compat: 0x4, incompat: 0x2, roCompat: 0x3) == .ext3)
         #expect(ExtFeatures.type(compat: 0x4, incompat: 0x2 | 0x40, roCompat: 0x3) == .ext4)
         #expect(ExtFeatures.type(compat: 0, incompat: 0x2, roCompat: 0x400) == .ext4)
+    }
+}
+
+/// Line endings as libmount reads them (`mnt_table_parse_next`): one "\r" before "\n" (or at the end of a
+/// last line without one) ends the line; a second stays in the last field. Checked against the parser
+/// itself and against findmnt --tab-file, libmount's own reading of the same bytes.
+@Suite struct FstabLineEndingTests {
+    static let crlf = "# a CRLF fstab\r\n/a none swap pri=4 0 0\r\n\r\n/b\tnone swap noauto,pri=9\r\n/c none swap discard=pages,pri=2\r"
+
+    @Test func testACRLFFstabParsesAsItsLFTwin() {
+        let (entries, errors) = FstabParser.parse(Self.crlf)
+        let lf = FstabParser.parse(Self.crlf.replacingOccurrences(of: "\r", with: ""))
+        #expect(errors.isEmpty)
+        #expect(entries.map(\.spec) == ["/a", "/b", "/c"])
+        #expect(entries.map(\.line) == [2, 4, 5])
+        #expect(entries.map(\.options) == [["pri=4"], ["noauto", "pri=9"], ["discard=pages", "pri=2"]])
+        #expect(entries.map(\.priority) == [4, 9, 2])
+        #expect(entries[0].freq == 0 && entries[0].passno == 0)
+        #expect(entries == lf.entries)
+    }
+
+    @Test func testOnlyOneCarriageReturnIsTheLineEnding() {
+        let (entries, errors) = FstabParser.parse("/x none swap sw 0 0\r\r\n/y none swap sw\r\r\n\r\r\n/z none\rswap sw\n")
+        // "0\r" is no number: libmount refuses the line ("parse error at line 1").
+        #expect(errors.map(\.line) == [1, 3])
+        #expect(errors.first?.reason.contains("sixth field") == true)
+        #expect(entries.map(\.spec) == ["/y", "/z"])
+        #expect(entries[0].options == ["sw\r"])
+        #expect(entries[1].file == "none\rswap" && entries[1].type == "sw")
+    }
+
+    @Test func testAnEscapedHashIsNoComment() {
+        let (entries, errors) = FstabParser.parse("\\043swap none swap sw\n  # comment\n")
+        #expect(errors.isEmpty)
+        #expect(entries.map(\.spec) == ["#swap"])
+    }
+
+    @Test(arguments: [crlf, "/x none swap sw 0 0\r\r\n/y none swap sw\r\r\n\r\r\n/z none\rswap sw\n"])
+    func testFieldsAreThoseFindmntReads(text: String) throws {
+        let findmnt = try #require(Tool.locate("findmnt"), "findmnt (util-linux, in DEBIAN_PACKAGES) is not installed")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.file("fstab")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let run = try Runner.run(findmnt, ["--tab-file", file, "--json", "-o", "SOURCE,TARGET,FSTYPE,OPTIONS"])
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdoutText.utf8)) as? [String: Any]
+        let rows = try #require(object?["filesystems"] as? [[String: Any]], "findmnt: \(run)")
+        let entries = FstabParser.parse(text).entries
+        #expect(rows.map { $0["source"] as? String } == entries.map(\.spec))
+        #expect(rows.map { $0["target"] as? String } == entries.map(\.file))
+        #expect(rows.map { $0["fstype"] as? String } == entries.map(\.type))
+        #expect(rows.map { $0["options"] as? String } == entries.map { $0.options.isEmpty ? nil : $0.options.joined(separator: ",") })
     }
 }

@@ -199,15 +199,15 @@ extension SwapInspectKernelTests {
     }
 }
 
-/// An ntfs-3g (fuseblk) file system on a loop device of its own, mounted with `permissions` (without
-/// it ntfs-3g shows every file 0777 and ignores chmod), torn down whatever happens.
+/// An ntfs-3g (fuseblk) file system on a loop device of its own, mounted with `permissions` unless other
+/// options are given (without it ntfs-3g shows every file 0777 and ignores chmod), torn down whatever happens.
 final class NtfsLoop {
     let directory: TemporaryDirectory
     let mountPoint: String
     private var loop: LoopDevice?
     private var mounted = false
 
-    init(sizeMiB: Int) throws {
+    init(sizeMiB: Int, options: String = "permissions") throws {
         try KernelPrerequisites.require()
         directory = try TemporaryDirectory(prefix: "swapinspect-ntfs", base: ScratchSpace.base)
         mountPoint = directory.file("mnt")
@@ -222,8 +222,8 @@ final class NtfsLoop {
         // mount.ntfs-3g stays behind as the FUSE daemon and would inherit the descriptor Foundation's
         // Process watches for the child's exit (the run would never end): every descriptor above 2 is
         // closed before mount runs.
-        let closeAndMount = "for fd in /proc/self/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] 2>/dev/null && eval \"exec $n>&-\"; done; exec mount -t ntfs-3g -o permissions \"$1\" \"$2\""
-        let ran = try Runner.run("/bin/bash", ["-c", closeAndMount, "mount", attached.path, mountPoint], timeout: 60)
+        let closeAndMount = "for fd in /proc/self/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] 2>/dev/null && eval \"exec $n>&-\"; done; exec mount -t ntfs-3g -o \"$3\" \"$1\" \"$2\""
+        let ran = try Runner.run("/bin/bash", ["-c", closeAndMount, "mount", attached.path, mountPoint, options.isEmpty ? "rw" : options], timeout: 60)
         guard ran.status == 0, !ran.timedOut else { throw TestSupportError("mount -t ntfs-3g \(attached.path): \(ran)") }
         mounted = true
     }
@@ -241,8 +241,8 @@ final class NtfsLoop {
         directory.remove()
     }
 
-    static func with<T>(sizeMiB: Int = 320, _ body: (NtfsLoop) throws -> T) throws -> T {
-        let filesystem = try NtfsLoop(sizeMiB: sizeMiB)
+    static func with<T>(sizeMiB: Int = 320, options: String = "permissions", _ body: (NtfsLoop) throws -> T) throws -> T {
+        let filesystem = try NtfsLoop(sizeMiB: sizeMiB, options: options)
         defer { filesystem.teardown() }
         return try body(filesystem)
     }
@@ -328,6 +328,42 @@ extension SwapInspectKernelTests {
                 #expect(watched.looks > 0, "the watcher saw no data at all")
                 #expect(comparison.report.activation?.model == .generic)
             }
+        }
+
+        /// Without `permissions` ntfs-3g shows every file 0777 and its chmod succeeds and changes nothing:
+        /// create's report warns (insecure-permissions) with no fix and names the mount options instead.
+        /// With `permissions` the fix is `chmod 0600 PATH`, and run as printed it removes the finding.
+        @Test func thePermissionsFixIsPrintedOnlyWhereChmodIsStored() throws {
+            try NtfsLoop.with(sizeMiB: 64, options: "") { filesystem in
+                let path = filesystem.path("swapfile")
+                let (result, _) = try Created.run(["--size", "8M", path])
+                #expect(result.status == 0, "\(result)")
+                let finding = try #require(Self.finding("insecure-permissions", in: try result.json()), "\(result.stdoutText)")
+                #expect(finding["fix"] as? String == nil, "\(finding)")
+                let message = finding["message"] as? String ?? ""
+                #expect(message.contains("0777") && message.contains("mount \(filesystem.mountPoint) with permissions"), "\(message)")
+                // What the fix used to be does nothing here.
+                #expect(chmod(path, 0o600) == 0)
+                #expect(Created.status(path)?.mode == 0o777)
+            }
+            try NtfsLoop.with(sizeMiB: 64) { filesystem in
+                let path = filesystem.path("swapfile")
+                #expect(try Created.run(["--size", "8M", path]).result.status == 0)
+                #expect(chmod(path, 0o644) == 0)
+                let before = try BuiltBinary.run(["inspect", "--json", path])
+                let finding = try #require(Self.finding("insecure-permissions", in: try before.json()), "\(before.stdoutText)")
+                let fix = try #require(finding["fix"] as? String, "\(finding)")
+                #expect(fix == "chmod 0600 \(path)")
+                try Tool.sh(fix)
+                let after = try BuiltBinary.run(["inspect", "--json", path])
+                let remaining = Self.finding("insecure-permissions", in: try after.json())
+                #expect(after.status == 0 && remaining == nil, "\(after.stdoutText)")
+            }
+        }
+
+        static func finding(_ code: String, in document: [String: Any]) -> [String: Any]? {
+            let reports = document["reports"] as? [[String: Any]] ?? []
+            return reports.flatMap { $0["findings"] as? [[String: Any]] ?? [] }.first { $0["code"] as? String == code }
         }
 
         /// SIGINT and SIGTERM while zeroes are written: exit 128+N, no temporary file, the old file as it was.

@@ -141,6 +141,47 @@ extension SwapInspectKernelTests {
             }
         }
 
+        /// A CRLF fstab (written on Windows, or by a tool that writes "\r\n"): libmount takes "\r\n" as the
+        /// line ending, so `swapon -a` activates its entries as it would those of an LF file. `activate --all`
+        /// must do the same: the kernel's Adding lines (priority, discard flags) of both runs are compared.
+        @Test func allReadsACRLFFstabAsSwaponDoes() throws {
+            let swapon = try #require(Tool.locate("swapon"), "swapon (util-linux) is not installed")
+            try LoopFilesystem.with(.ext4(blockSize: 4096)) { filesystem in
+                let names = ["a", "b", "c"]
+                for name in names {
+                    try SwapFile.dd(filesystem.path(name), mebibytes: 8)
+                    try SwapFile.mkswap(filesystem.path(name))
+                }
+                let all = names.map { filesystem.path($0) }
+                defer { all.forEach(ensureInactive) }
+                let fstab = filesystem.path("fstab")
+                let text = "# a CRLF test fstab: never the host's\r\n\(all[0]) none swap pri=4 0 0\r\n\r\n"
+                    + "\(all[1])\tnone swap noauto,pri=9 0 0\r\n\(all[2]) none swap discard=pages,pri=2\r\n"
+                try Data(text.utf8).write(to: URL(fileURLWithPath: fstab))
+
+                let canonical = try all.map(Kernel.canonicalPath)
+                let adding = { (line: String) in line.hasPrefix("Adding ") && canonical.contains { line.contains($0) } }
+                let ours = KernelLogCursor()
+                let run = try BuiltBinary.run(["activate", "--all", "--fstab", fstab, "--json"])
+                #expect(run.status == 0, "\(run.stderr)")
+                let actions = try #require(try run.json()["actions"] as? [[String: Any]])
+                #expect(actions.map { $0["fstabLine"] as? Int } == [2, 4, 5])
+                #expect(actions.map { $0["changed"] as? Bool } == [true, false, true], "\(actions)")
+                let ourLines = try ours.messages().filter(adding)
+                let ourPriorities = try all.map(Self.priority(of:))
+                all.forEach(ensureInactive)
+
+                // util-linux's swapon -a reads the file named by LIBMOUNT_FSTAB instead of /etc/fstab.
+                let theirs = KernelLogCursor()
+                let reference = try Runner.run(swapon, ["-a", "-v"], environment: ["LIBMOUNT_FSTAB": fstab])
+                #expect(reference.status == 0, "swapon -a: \(reference)")
+                let theirLines = try theirs.messages().filter(adding)
+                #expect(ourLines.count == 2 && ourLines == theirLines, "ours: \(ourLines)\nswapon -a: \(theirLines)")
+                #expect(ourPriorities == [4, nil, 2])
+                #expect(try all.map(Self.priority(of:)) == ourPriorities)
+            }
+        }
+
         /// A warning (mode 0644): `--strict` refuses before swapon(2); without it the area is activated and
         /// the text output still prints the warning after the outcome.
         @Test func strictRefusesWarningsAndTextPrintsThem() throws {

@@ -88,6 +88,29 @@ extension SwapInspectVMTests {
             #expect(ownPrediction != nil && ownPrediction == swapCase.addingLine,
                     "\(name): create predicted '\(ownPrediction ?? "nil")', the kernel logged '\(swapCase.addingLine ?? "nothing")'")
         }
+
+        /// vfat and exFAT keep no modes (the fat-modes step, after create-hook): create's report warns
+        /// about the 0755 its file gets from the guest's umask with no fix — chmod 0600 and a remount
+        /// with new masks change nothing, as the guest shows — and with the advice's mount options,
+        /// fmask=0177,dmask=0077 on a new mount, the file is 0600 and inspect finds nothing to warn of.
+        @Test(arguments: ["vfat512", "exfat512"]) func modesComeFromTheMount(_ fs: String) throws {
+            let log = try Self.boot.get()
+            let json = try #require(log.record("create-\(fs).create-json"), "\(fs): create printed no JSON")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let findings = (document["reports"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]] ?? []
+            let permissions = try #require(findings.first { $0["code"] as? String == "insecure-permissions" }, "\(fs): \(findings)")
+            #expect(permissions["fix"] as? String == nil, "\(fs): \(permissions)")
+            let message = permissions["message"] as? String ?? ""
+            #expect(message.contains("fmask=0177,dmask=0077") && message.contains("mount /mnt/\(fs) with"), "\(fs): \(message)")
+            let before = log.record("modes-\(fs).before")
+            #expect(before == "755", "\(fs): the created file is \(before ?? "missing")")
+            #expect(log.record("modes-\(fs).chmod") == before, "\(fs): chmod 0600 changed the mode")
+            #expect(log.record("modes-\(fs).remount") == before, "\(fs): a remount applied the new masks")
+            #expect(log.record("modes-\(fs).mounted") == "600", "\(fs): \(log.record("modes-\(fs).mounted") ?? "missing")")
+            #expect(log.record("modes-\(fs).inspect-rc") == "0", "\(fs): \(log.record("modes-\(fs).inspect") ?? "")")
+            let after = try #require(log.record("modes-\(fs).inspect"), "\(fs): no inspect report")
+            #expect(!after.contains("insecure-permissions"), "\(fs): \(after)")
+        }
     }
 }
 
