@@ -17,12 +17,17 @@ public struct FilesystemFacts: Sendable, Equatable {
     /// What a file system check (the image adapter's `e2fsck -fn`) found wrong in a file system the
     /// kernel still mounts read-write; nil when it found nothing or did not run.
     public var damage: String? = nil
+    /// Why the metadata read offline may not be what the kernel sees (the image adapter): a journal or
+    /// log that the next mount replays first (ext4 needs_recovery, an XFS log whose head is not its
+    /// tail); nil when it is clean or was not read.
+    public var pendingLog: String? = nil
 
-    public init(kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil) {
+    public init(kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil, pendingLog: String? = nil) {
         self.kind = kind
         self.blockSize = blockSize
         self.device = device
         self.damage = damage
+        self.pendingLog = pendingLog
     }
 }
 

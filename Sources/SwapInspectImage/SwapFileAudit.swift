@@ -125,9 +125,6 @@ extension ImageAuditRun {
             notes.append(
                 "\(filesystem.type) is predicted as the ext4 driver mounts it (iomap, CONFIG_EXT4_USE_FOR_EXT2); the standalone ext2 driver uses the generic bmap model")
         }
-        if filesystem.needsRecovery {
-            notes.append("the journal needs recovery: the next mount replays it first, which may change this file's metadata")
-        }
         var facts = AreaFacts(
             path: path, kind: .file, size: inode.size, mode: inode.mode, uid: inode.uid, gid: inode.gid,
             filesystem: FilesystemFacts(kind: filesystem.kind, blockSize: filesystem.blockSize, device: areas[area].name),
@@ -135,6 +132,10 @@ extension ImageAuditRun {
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
         facts.open = inode.openFacts
         facts.filesystem?.damage = verdict.damage
+        if filesystem.needsRecovery {
+            facts.filesystem?.pendingLog =
+                "the journal needs recovery (needs_recovery): the kernel replays it when it mounts \(areas[area].name), before swapon, and what it replays may change this file's inode and extents; this verdict is that of the metadata as written (mount the file system once, or run e2fsck, and audit again)"
+        }
         facts.open.filesystemError =
             verdict.refusal ?? deletedRefusal(inode, path: path, area: area) ?? overlapRefusal(filesystem, extents: extents, path: path, area: area)
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))

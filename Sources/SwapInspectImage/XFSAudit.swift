@@ -90,6 +90,11 @@ extension ImageAuditRun {
             headerBytes: header, extents: extents, source: .xfsDb, priority: priority ?? Self.automaticPriority,
             allocatedBytes: inode.blocks * UInt64(xfs.blockSize), notes: notes)
         facts.open = inode.openFacts
+        switch xfs.logState {
+        case .clean: break
+        case .dirty(let message): facts.filesystem?.pendingLog = message
+        case .unknown(let why): facts.notes.append(why)
+        }
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
         append(report, area: area)

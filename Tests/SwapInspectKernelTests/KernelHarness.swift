@@ -218,6 +218,10 @@ final class LoopFilesystem {
 
     func path(_ name: String) -> String { "\(mountPoint)/\(name)" }
 
+    /// umount(8) of the file system (the loop device stays attached until teardown), for what reads
+    /// the image unmounted.
+    func unmount() throws { try mount?.unmount() }
+
     /// Flips the loop device's queue/rotational: 0 makes the kernel set SWP_SOLIDSTATE (`SS`).
     /// `teardown()` puts the old value back before detaching.
     func setRotational(_ rotational: Bool) throws {

@@ -1,0 +1,64 @@
+import Foundation
+import SwapInspectCore
+import SwapInspectTestSupport
+import Testing
+
+extension SwapInspectKernelTests {
+    /// A file system left with a journal or log to replay (the kernel's shutdown ioctl, `xfs_io -x -c
+    /// 'shutdown -f'`: the log is flushed, the metadata is not written back), then unmounted: `image`
+    /// reads the metadata as written and must say that the next mount replays the log first
+    /// (`needs-recovery`, a warning); a clean unmount says nothing of the kind.
+    @Suite("dirty journals and logs offline", .serialized)
+    struct DirtyLog {
+        /// The swap file made and written back (a read-only remount quiesces the log), then a change
+        /// that stays in the log, then the shutdown; or, when `crash` is false, a clean unmount.
+        static func build(_ filesystem: LoopFilesystem, crash: Bool) throws {
+            let path = filesystem.path("swapfile")
+            try SwapFile.dd(path, mebibytes: 16)
+            try SwapFile.mkswap(path)
+            try SwapFile.chmod600(path)
+            try Tool.run("mount", ["-o", "remount,ro", filesystem.mountPoint])
+            try Tool.run("mount", ["-o", "remount,rw", filesystem.mountPoint])
+            try Tool.run("mkdir", [filesystem.path("after")])
+            if crash { try Tool.run("xfs_io", ["-x", "-c", "shutdown -f", filesystem.mountPoint]) }
+            try filesystem.unmount()
+        }
+
+        static func audit(_ image: String) throws -> (status: Int32, codes: [String], messages: [String], json: Data) {
+            let result = try BuiltBinary.run(["image", "--json", "--no-fsck", "--page-size", "\(kernelTestPageSize)", image])
+            let document = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] ?? [:]
+            let reports = document["reports"] as? [[String: Any]] ?? []
+            #expect(reports.count == 1, "\(result)")
+            let findings = reports.first?["findings"] as? [[String: Any]] ?? []
+            #expect((reports.first?["activation"] as? [String: Any])?["ok"] as? Bool == true, "\(result)")
+            return (result.status, findings.compactMap { $0["code"] as? String }, findings.compactMap { $0["message"] as? String }, result.stdout)
+        }
+
+        @Test(arguments: [FilesystemSpec.xfs(blockSize: 4096), FilesystemSpec.ext4(blockSize: 4096)])
+        func shutdownLeavesALogToReplay(spec: FilesystemSpec) throws {
+            try LoopFilesystem.with(spec) { filesystem in
+                try Self.build(filesystem, crash: true)
+                let (status, codes, messages, _) = try Self.audit(filesystem.image)
+                #expect(status == 0, "a warning: the verdict of the metadata as written stands")
+                #expect(codes.contains("needs-recovery"), "\(codes)")
+                let message = messages.first { $0.contains("needs recovery") } ?? ""
+                let expected = spec.type == .xfs ? "the XFS log needs recovery (log tail: " : "the journal needs recovery (needs_recovery): "
+                #expect(message.hasPrefix(expected), "\(message)")
+                #expect(message.contains("the kernel replays it when it mounts \(filesystem.image), before swapon"))
+                #expect(!codes.contains("filesystem-errors"))
+                let strict = try BuiltBinary.run(["image", "--strict", "--no-fsck", filesystem.image])
+                #expect(strict.status == 1, "\(strict)")
+            }
+        }
+
+        @Test(arguments: [FilesystemSpec.xfs(blockSize: 4096), FilesystemSpec.ext4(blockSize: 4096)])
+        func cleanUnmountSaysNothing(spec: FilesystemSpec) throws {
+            try LoopFilesystem.with(spec) { filesystem in
+                try Self.build(filesystem, crash: false)
+                let (status, codes, _, _) = try Self.audit(filesystem.image)
+                #expect(status == 0)
+                #expect(!codes.contains("needs-recovery"), "\(codes)")
+            }
+        }
+    }
+}
