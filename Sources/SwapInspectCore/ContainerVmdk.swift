@@ -62,7 +62,14 @@ enum VmdkHeader {
             guard table != 0 else { continue }
             guard table + perTable * 4 <= size else { throw .truncated(.vmdk, "a grain table", end: table + perTable * 4, size: size) }
             let entries = read(table, Int(perTable) * 4)
-            for entry in 0..<Int(perTable) { highest = max(highest, UInt64(ByteField.le32(entries, entry * 4))) }
+            // Plain loads: a 20 GiB disk has 327,680 grain table entries.
+            highest = entries.withUnsafeBytes { raw in
+                var top = highest
+                for entry in 0..<(raw.count / 4) {
+                    top = max(top, UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 4, as: UInt32.self))))
+                }
+                return top
+            }
         }
         // 0 is an unallocated grain, 1 a zeroed one (qemu's VMDK_GTE_ZEROED).
         guard highest > 1 else { return }
