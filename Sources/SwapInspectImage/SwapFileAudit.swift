@@ -51,6 +51,16 @@ extension ImageAuditRun {
             }
         }
         if options.scan { scan(filesystem, place: place, area: index, audited: &audited) }
+        if audited.isEmpty && options.paths.isEmpty && filesystem.needsRecovery { unreplayedNothing(index, log: "its journal (needs_recovery)") }
+    }
+
+    /// No swap file in a file system whose journal or log is still to be replayed: one made shortly
+    /// before the image was last used may be only in the log, so "nothing to audit" would be a guess.
+    mutating func unreplayedNothing(_ index: Int, log: String) {
+        audit.errors.append(
+            AreaError(
+                path: areas[index].name, operation: "cannot audit",
+                reason: "no swap file is there as written, but \(log) needs recovery: one made shortly before the image was last used may be only in the log, which the kernel replays at mount (mount the file system once, and audit again)"))
     }
 
     mutating func auditFile(

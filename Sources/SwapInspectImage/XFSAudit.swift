@@ -63,6 +63,7 @@ extension ImageAuditRun {
             }
             auditXFSFile(xfs, resolved, priority: request.entry?.priority, notes: notes, place: place, area: index)
         }
+        if audited.isEmpty && options.paths.isEmpty, case .dirty = xfs.logState { unreplayedNothing(index, log: "its XFS log") }
     }
 
     mutating func auditXFSFile(
