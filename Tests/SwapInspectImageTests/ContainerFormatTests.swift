@@ -166,6 +166,13 @@ import Testing
         try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", format, fixture.disk, image])
         let whole = try Data(contentsOf: URL(fileURLWithPath: image))
         var cases: [(name: String, bytes: Data, reason: String)] = [("head", whole.prefix(60), "truncated")]
+        /// The first half of the disk converted to `format` with `-o subformat=…`.
+        func firstHalf(subformat: String) throws -> Data {
+            let converted = scratch.file("\(subformat).\(format)")
+            try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", format, "-o", "subformat=\(subformat)", fixture.disk, converted])
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: converted))
+            return bytes.prefix(bytes.count / 2)
+        }
         switch format {
         case "qcow2":
             cases.append(("cut", whole.prefix(whole.count / 2), "truncated qcow2 image: a data cluster ends at byte"))
@@ -174,10 +181,7 @@ import Testing
             cases.append(("version", version, "corrupt qcow2 header: version 9"))
         case "vmdk":
             cases.append(("cut", whole.prefix(whole.count / 2), "truncated vmdk image: the last grain ends at byte"))
-            let stream = scratch.file("stream.vmdk")
-            try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized", fixture.disk, stream])
-            let compressed = try Data(contentsOf: URL(fileURLWithPath: stream))
-            cases.append(("cut-stream", compressed.prefix(compressed.count / 2), "truncated vmdk image: the last grain ends at byte"))
+            cases.append(("cut-stream", try firstHalf(subformat: "streamOptimized"), "truncated vmdk image: the last grain ends at byte"))
             var version = whole
             version[4] = 9
             cases.append(("version", version, "corrupt vmdk header: sparse extent version 9"))
@@ -192,10 +196,7 @@ import Testing
             // qemu's own check (vpc_open: free_data_block_offset); a fixed VHD cut short loses its footer and
             // is the raw disk cut short, which the file system's size check names.
             cases.append(("cut", whole.prefix(whole.count / 2), "The image has been truncated"))
-            let fixed = scratch.file("fixed.vpc")
-            try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed", fixture.disk, fixed])
-            let fixedBytes = try Data(contentsOf: URL(fileURLWithPath: fixed))
-            cases.append(("cut-fixed", fixedBytes.prefix(fixedBytes.count / 2), "truncated raw image: the GPT (its backup header at LBA"))
+            cases.append(("cut-fixed", try firstHalf(subformat: "fixed"), "truncated raw image: the GPT (its backup header at LBA"))
         case "vdi":
             cases.append(("cut", whole.prefix(whole.count / 2), "truncated vdi image: the last allocated block ends at byte"))
             var type = whole
