@@ -72,7 +72,9 @@ struct VolumeMemberImageTests {
         /// of its first extent on the device (pe_start + first PE × extent size, from pvs and lvs).
         func makeSwapVolume() throws -> UInt64 {
             try run("pvcreate", ["-q", device])
-            try run("vgcreate", ["-q", VolumeMemberImageTests.group, device])
+            // No autoactivation either: where udev runs lvm2's rules, the new PV's change event would
+            // otherwise have pvscan activate the group on the host.
+            try run("vgcreate", ["-q", "--setautoactivation", "n", VolumeMemberImageTests.group, device])
             try run("lvcreate", ["-q", "-an", "-Zn", "-y", "-L", "16M", "-n", "swap", VolumeMemberImageTests.group])
             let start = try run("pvs", ["--noheadings", "--units", "b", "--nosuffix", "-o", "pe_start", device])
             let segment = try run(
