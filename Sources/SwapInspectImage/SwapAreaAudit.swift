@@ -69,12 +69,17 @@ extension ImageAuditRun {
         var what = "a RAID member (linux_raid_member"
         if let version = signature?.version { what += ", md metadata \(version)" }
         what += ")"
-        if let label = signature?.label { what += " of array \(label)" }
-        if let uuid = signature?.uuid { what += " (UUID \(uuid))" }
+        switch (signature?.label, signature?.uuid) {
+        case (let label?, let uuid?): what += " of array \(label) (UUID \(uuid))"
+        case (let label?, nil): what += " of array \(label)"
+        // Metadata 0.90 records no name.
+        case (nil, let uuid?): what += " of the array with UUID \(uuid)"
+        case (nil, nil): break
+        }
         let select = signature?.uuid.map { " --uuid=\($0)" } ?? ""
         var message = "\(what): one member is not the array; \(attach), assemble the array (mdadm --assemble --readonly --scan\(select)) and run 'swapinspect image' on the md device"
         if let version = signature?.version, version.hasPrefix("1.0") || version.hasPrefix("0.9") {
-            message += "; its superblock is at the member's end, so the member starts with the array's data: a file system there is the array's, read from the assembled array, never from one member"
+            message += "; its superblock is at the member's end, so the member starts with the array's data: a file system or swap area there is the array's, read from the assembled array, never from one member"
         }
         return message
     }

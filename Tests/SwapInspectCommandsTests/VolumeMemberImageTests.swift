@@ -204,13 +204,38 @@ struct VolumeMemberImageTests {
         try #require(examined.contains("Version : 1.\(minor)") && examined.contains("Raid Level : raid1"), "\(examined)")
     }
 
+    /// A RAID1 member with an md 0.90 superblock (`mdp_super_t`, 1024 little-endian words, 64 KiB
+    /// aligned at the end, its checksum as calc_sb_csum), checked with `mdadm --examine`.
+    static func mdMember090(_ path: String, role: UInt32) throws {
+        let bytes = UInt64(try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber)
+        let offset = (bytes & ~0xFFFF) - 0x10000
+        var words = [UInt32](repeating: 0, count: 1024)
+        words[0] = 0xA92B_4EFC  // md_magic
+        words[2] = 90  // minor_version
+        (words[5], words[13], words[14], words[15]) = (0x1234_5678, 0x1234_4234, 0x8234_1234, 0x5678_9ABC)  // set_uuid0..3
+        (words[6], words[7], words[8], words[9], words[10]) = (1_700_000_000, 1, UInt32(offset / 1024), 2, 2)  // ctime, level, size (KiB), nr_disks, raid_disks
+        (words[32], words[33], words[34], words[35], words[39]) = (1_700_000_000, 1, 2, 2, 1)  // utime, state (clean), active, working, events_lo
+        for disk in 0..<2 { (words[128 + 32 * disk], words[131 + 32 * disk], words[132 + 32 * disk]) = (UInt32(disk), UInt32(disk), 6) }
+        (words[992], words[995], words[996]) = (role, role, 6)  // this_disk: number, raid_disk, state (active, sync)
+        let sum = words.reduce(UInt64(0)) { $0 + UInt64($1) }
+        words[38] = UInt32(truncatingIfNeeded: (sum & 0xFFFF_FFFF) + (sum >> 32))  // sb_csum
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: offset)
+        handle.write(Data(words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }))
+        let examined = try Tool.run("mdadm", ["--examine", path]).stdoutText
+        try #require(examined.contains("Version : 0.90.00") && examined.contains(" - correct"), "\(examined)")
+    }
+
     static let arrayUUID: [UInt8] = [0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x42, 0x34, 0x82, 0x34, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC]
     static let arrayUUIDText = "12345678-1234-4234-8234-123456789abc"
 
     static func raidMessage(version: String, atEnd: Bool) -> String {
-        var message = "a RAID member (linux_raid_member, md metadata \(version)) of array buildhost:swap (UUID \(arrayUUIDText)): one member is not the array; \(losetup), assemble the array (mdadm --assemble --readonly --scan --uuid=\(arrayUUIDText)) and run 'swapinspect image' on the md device"
+        // Metadata 0.90 has no array name.
+        let array = version.hasPrefix("0.90") ? "the array with UUID \(arrayUUIDText)" : "array buildhost:swap (UUID \(arrayUUIDText))"
+        var message = "a RAID member (linux_raid_member, md metadata \(version)) of \(array): one member is not the array; \(losetup), assemble the array (mdadm --assemble --readonly --scan --uuid=\(arrayUUIDText)) and run 'swapinspect image' on the md device"
         if atEnd {
-            message += "; its superblock is at the member's end, so the member starts with the array's data: a file system there is the array's, read from the assembled array, never from one member"
+            message += "; its superblock is at the member's end, so the member starts with the array's data: a file system or swap area there is the array's, read from the assembled array, never from one member"
         }
         return message
     }
@@ -250,5 +275,16 @@ struct VolumeMemberImageTests {
         let blkid = try Tool.run("blkid", ["-p", "-o", "export", member]).stdoutText
         #expect(blkid.contains("TYPE=linux_raid_member") && blkid.contains("VERSION=1.0"), "\(blkid)")
         try Self.expectMember(member, area: member, message: Self.raidMessage(version: "1.0", atEnd: true), type: "linux_raid_member")
+    }
+
+    @Test func raidMemberWithMetadata090() throws {
+        let scratch = try TemporaryDirectory(prefix: "swapinspect-md090")
+        defer { scratch.remove() }
+        // The array's swap area starts the member; the 0.90 superblock is in its last 64 KiB.
+        let member = scratch.file("member.img")
+        try Tool.run("truncate", ["-s", String(32 * Self.mib), member])
+        try Tool.run("mkswap", ["-q", member, String(31 * 1024)])
+        try Self.mdMember090(member, role: 0)
+        try Self.expectMember(member, area: member, message: Self.raidMessage(version: "0.90.0", atEnd: true), type: "linux_raid_member")
     }
 }
