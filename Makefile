@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk python3-jsonschema mandoc cryptsetup-bin lvm2 prometheus zsh fish bash-completion bsdutils ntfs-3g qemu-utils qemu-system-common fuse3
+DEBIAN_PACKAGES := libext2fs-dev libblkid-dev pkg-config e2fsprogs xfsprogs btrfs-progs util-linux fdisk python3-jsonschema mandoc cryptsetup-bin lvm2 mdadm prometheus zsh fish bash-completion bsdutils ntfs-3g qemu-utils qemu-system-common fuse3
 # Release builds link the Swift runtime statically: the installed binary needs no Swift toolchain, and
 # starts 2–3 ms sooner (no dynamic Swift libraries to load and relocate). No $ORIGIN rpath: nothing is
 # loaded from beside the binary, and the dynamic loader does not look there first for every library.

@@ -21,13 +21,21 @@ public struct FilesystemFacts: Sendable, Equatable {
     /// its mount options (`FilesystemCatalog.modesFromMount`), so chmod and chown there change nothing;
     /// nil where the inode's mode and owner are stored (or the mount is unknown).
     public var modesFromMount: String? = nil
+    /// Why the metadata read offline may not be what the kernel sees (the image adapter): a journal or
+    /// log that the next mount replays first (ext4 needs_recovery, an XFS log whose head is not its
+    /// tail); nil when it is clean or was not read.
+    public var pendingLog: String? = nil
 
-    public init(kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil, modesFromMount: String? = nil) {
+    public init(
+        kind: FilesystemKind, blockSize: Int, device: String?, damage: String? = nil, modesFromMount: String? = nil,
+        pendingLog: String? = nil
+    ) {
         self.kind = kind
         self.blockSize = blockSize
         self.device = device
         self.damage = damage
         self.modesFromMount = modesFromMount
+        self.pendingLog = pendingLog
     }
 }
 

@@ -64,7 +64,7 @@ public enum ContainerProbe {
         if head.starts(with: Array("vhdxfile".utf8)) { return try VhdxHeader.parse(size: size, read: read) }
         if head.starts(with: Array(VhdFooter.cookie.utf8)) { return try VhdFooter.parse(head, size: size, read: read) }
         if head.count >= 80 && ByteField.le32(head, 64) == VdiHeader.signature || VdiHeader.hasBanner(head) {
-            return try VdiHeader.parse(head, size: size)
+            return try VdiHeader.parse(head, size: size, read: read)
         }
         // A fixed VHD is the raw disk followed by a 512-byte footer: its start is the disk's own.
         if size >= 1024 {
@@ -119,5 +119,26 @@ extension ContainerError {
 
     static func corrupt(_ format: DiskImageFormat, _ what: String) -> ContainerError {
         ContainerError("corrupt \(format) header: \(what)")
+    }
+}
+
+/// The GPT header (UEFI spec 5.3.2) of a raw disk cut short: libblkid rejects a GPT whose backup
+/// header lies beyond the device and then names nothing, so the image would only be "unrecognised".
+public enum GptTruncation {
+    static let signature = Array("EFI PART".utf8)
+
+    /// `truncated raw image: …` when the header at LBA 1 (512- or 4096-byte sectors) records its
+    /// backup (AlternateLBA) or its last usable LBA beyond the end of an image of `size` bytes.
+    public static func problem(size: UInt64, read: ContainerProbe.Reader) -> ContainerError? {
+        for sector in [UInt64(512), 4096] {
+            let header = read(sector, 92)
+            guard header.count == 92, header.starts(with: signature), ByteField.le(header, 24, 8) == 1 else { continue }
+            let alternate = ByteField.le(header, 32, 8)
+            let lastUsable = ByteField.le(header, 48, 8)
+            let end = max(alternate, lastUsable).multipliedReportingOverflow(by: sector)
+            guard !end.overflow, end.partialValue + sector > size else { return nil }
+            return .truncated(.raw, "the GPT (its backup header at LBA \(alternate))", end: end.partialValue + sector, size: size)
+        }
+        return nil
     }
 }

@@ -7,6 +7,11 @@ enum VmdkHeader {
     static let maxDescriptor = 1 << 20
     /// gd_offset of a streamOptimized header whose grain directory is in the footer.
     static let grainDirectoryAtEnd = UInt64.max
+    /// Sparse extent header flag: grains are deflate-compressed, each behind a grain marker.
+    static let compressedGrains: UInt32 = 1 << 16
+    /// qemu's limits: 512 entries per grain table (VMDK 4 allows no other), a 512 MiB grain directory.
+    static let maxTableEntries: UInt64 = 512
+    static let maxDirectoryEntries = 128 << 20
 
     static func parseSparse(size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) -> ContainerInfo {
         let head = read(0, Int(sector))
@@ -21,6 +26,7 @@ enum VmdkHeader {
         if directory != grainDirectoryAtEnd && directory * sector >= size {
             throw .truncated(.vmdk, "the grain directory", end: directory * sector + 1, size: size)
         }
+        if directory != grainDirectoryAtEnd { try checkGrains(head, size: size, read: read) }
         if descriptorOffset > 0 && descriptorSize > 0 {
             guard descriptorOffset + descriptorSize <= size else {
                 throw .truncated(.vmdk, "the embedded descriptor", end: descriptorOffset + descriptorSize, size: size)
@@ -30,6 +36,51 @@ enum VmdkHeader {
             info.references = Descriptor(ByteField.text(text[...])).parent.map { [$0] } ?? []
         }
         return info
+    }
+
+    /// Every grain table and the last grain must lie inside the file: qemu reads a cut-off monolithicSparse
+    /// file's missing grains as zeros, so that a disk with nothing on it would be audited. Grains are
+    /// appended in order, so the highest grain offset ends the data (for a compressed grain, the size its
+    /// marker records). Costs the grain directory and tables (4 bytes per grain), never the data.
+    static func checkGrains(_ head: [UInt8], size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) {
+        let capacity = ByteField.le(head, 12, 8)
+        let grainSectors = ByteField.le(head, 20, 8)
+        let perTable = UInt64(ByteField.le32(head, 44))
+        guard grainSectors > 0, perTable > 0, perTable <= maxTableEntries else {
+            throw .corrupt(.vmdk, "grain size \(grainSectors) sectors, \(perTable) entries per grain table")
+        }
+        let tables = (capacity + grainSectors * perTable - 1) / (grainSectors * perTable)
+        guard tables <= UInt64(maxDirectoryEntries) else { throw .corrupt(.vmdk, "a grain directory of \(tables) entries") }
+        let directoryStart = ByteField.le(head, 56, 8) * sector
+        guard directoryStart + tables * 4 <= size else {
+            throw .truncated(.vmdk, "the grain directory", end: directoryStart + tables * 4, size: size)
+        }
+        let directory = read(directoryStart, Int(tables) * 4)
+        var highest: UInt64 = 0
+        for index in 0..<Int(tables) {
+            let table = UInt64(ByteField.le32(directory, index * 4)) * sector
+            guard table != 0 else { continue }
+            guard table + perTable * 4 <= size else { throw .truncated(.vmdk, "a grain table", end: table + perTable * 4, size: size) }
+            let entries = read(table, Int(perTable) * 4)
+            // Plain loads: a 20 GiB disk has 327,680 grain table entries.
+            highest = entries.withUnsafeBytes { raw in
+                var top = highest
+                for entry in 0..<(raw.count / 4) {
+                    top = max(top, UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 4, as: UInt32.self))))
+                }
+                return top
+            }
+        }
+        // 0 is an unallocated grain, 1 a zeroed one (qemu's VMDK_GTE_ZEROED).
+        guard highest > 1 else { return }
+        let start = highest * sector
+        var end = start + grainSectors * sector
+        if ByteField.le32(head, 8) & compressedGrains != 0 {
+            // A grain marker: the grain's LBA (8 bytes) and the compressed size (4), then the data.
+            let marker = read(start, 12)
+            end = marker.count == 12 ? start + 12 + UInt64(ByteField.le32(marker, 8)) : start + 12
+        }
+        if end > size { throw .truncated(.vmdk, "the last grain", end: end, size: size) }
     }
 
     static func parseDescriptorFile(size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) -> ContainerInfo {
@@ -113,6 +164,8 @@ enum VhdFooter {
 /// VDI (VirtualBox): the pre-header's signature at byte 64, the image type at 76.
 enum VdiHeader {
     static let signature: UInt32 = 0xBEDA_107F
+    /// Block map entries at and above this are no data: VDI_IMAGE_BLOCK_ZERO, VDI_IMAGE_BLOCK_FREE.
+    static let zeroedBlock: UInt32 = 0xFFFF_FFFE
     static let typeUndo: UInt32 = 3
     static let typeDifferencing: UInt32 = 4
 
@@ -123,7 +176,7 @@ enum VdiHeader {
         return text.hasPrefix("<<< ") && text.contains(" Disk Image >>>")
     }
 
-    static func parse(_ head: [UInt8], size: UInt64) throws(ContainerError) -> ContainerInfo {
+    static func parse(_ head: [UInt8], size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) -> ContainerInfo {
         guard head.count >= 400 else { throw .truncated(.vdi, "the header", end: 400, size: size) }
         let type = ByteField.le32(head, 76)
         guard (1...4).contains(type) else { throw .corrupt(.vdi, "image type \(type)") }
@@ -131,6 +184,32 @@ enum VdiHeader {
             // VirtualBox names the parent by UUID only, in its own registry: no file to point qemu at.
             throw ContainerError("a differencing VDI image: its parent is named only by UUID, and qemu reads no differencing VDI")
         }
+        try checkBlocks(head, size: size, read: read)
         return ContainerInfo(format: .vdi, virtualSize: ByteField.le(head, 368, 8))
+    }
+
+    /// Every allocated block must lie inside the file: qemu reads a cut-off VDI's missing blocks as
+    /// zeros. The block map (4 bytes per block, at offset_bmap) gives each disk block's index in the data
+    /// area (offset_data + index × block_size); 0xFFFFFFFF is unallocated, 0xFFFFFFFE zeroed.
+    static func checkBlocks(_ head: [UInt8], size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) {
+        let mapOffset = UInt64(ByteField.le32(head, 340))
+        let dataOffset = UInt64(ByteField.le32(head, 344))
+        let blockSize = UInt64(ByteField.le32(head, 376))
+        let blocks = Int(ByteField.le32(head, 384))
+        guard blockSize > 0 else { throw .corrupt(.vdi, "block size 0") }
+        // The map is checked against the file before it is read (a corrupt count is not allocated).
+        guard mapOffset + UInt64(blocks) * 4 <= size else {
+            throw .truncated(.vdi, "the block map", end: mapOffset + UInt64(blocks) * 4, size: size)
+        }
+        let map = read(mapOffset, blocks * 4)
+        guard map.count == blocks * 4 else { throw .truncated(.vdi, "the block map", end: mapOffset + UInt64(blocks) * 4, size: size) }
+        var highest: UInt32?
+        for index in 0..<blocks {
+            let entry = ByteField.le32(map, index * 4)
+            if entry < zeroedBlock { highest = max(highest ?? 0, entry) }
+        }
+        guard let highest else { return }
+        let end = dataOffset + (UInt64(highest) + 1) * blockSize
+        if end > size { throw .truncated(.vdi, "the last allocated block", end: end, size: size) }
     }
 }

@@ -94,6 +94,9 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case efiLocationStale = "efi-location-stale"
     /// `image`: e2fsck -fn finds errors that do not stop the kernel from mounting the file system read-write.
     case filesystemDamaged = "filesystem-damaged"
+    /// `image`: the file system's journal (ext4 needs_recovery) or log (XFS) holds changes the next mount
+    /// replays before anything else: the metadata read offline may not be what swapon will see.
+    case needsRecovery = "needs-recovery"
     // info
     case unwrittenExtents = "unwritten-extents"
     case fragmented = "fragmented"
@@ -113,7 +116,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
             .resumeOffsetWithoutDevice, .grubOverride, .initramfsNoResume, .systemdOffsetDiffers:
             .error
         case .insecurePermissions, .insecureOwner, .misalignedPages, .lastPageBeyondFile, .fileBeyondLastPage,
-            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees, .filesystemDamaged, .efiLocationStale:
+            .truncatedByKernelLimit, .oldKernelIncompatible, .blkidDisagrees, .filesystemDamaged, .efiLocationStale,
+            .needsRecovery:
             .warning
         case .unwrittenExtents, .fragmented, .byteSwapped, .inUse:
             .info

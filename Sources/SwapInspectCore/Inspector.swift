@@ -23,6 +23,7 @@ public enum Inspector {
         }
         // After the verdict's own findings: a refusal comes first.
         if let damage = facts.filesystem?.damage { report.findings.append(Finding(.filesystemDamaged, damage)) }
+        if let pending = facts.filesystem?.pendingLog { report.findings.append(Finding(.needsRecovery, pending)) }
         if let active = facts.active, report.undetermined == nil {
             report.findings.append(AreaFindings.inUse(active, report: report))
         }

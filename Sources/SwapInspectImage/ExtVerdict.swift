@@ -41,6 +41,11 @@ extension ImageAuditRun {
             // e2fsck cannot take away a feature it does not know: only the other problems get its command.
             let advice = readOnly ? "only a kernel that supports the feature mounts it read-write" : repair
             verdict.refusal = FilesystemError(errno: first.errno, readOnly: readOnly, message: "\(message); \(advice)")
+        } else if case .errors = fsck, filesystem.needsRecovery {
+            // e2fsck -n skips journal recovery: what it finds is the metadata before the replay (free
+            // counts and bitmaps the journal brings up to date), not damage of what the kernel mounts.
+            verdict.notes.append(
+                "\(fsckSays) — but e2fsck -n skips journal recovery, so this is the state before the kernel replays the journal, not damage of what it mounts")
         } else if case .errors = fsck {
             verdict.damage =
                 "\(fsckSays): the kernel still mounts \(filesystem.name) read-write, but swap written into a damaged file system can destroy data of the files that share its blocks; \(repair) before the image boots"

@@ -24,8 +24,14 @@ struct ImageArea {
     static let extMagicOffset = Int(SUPERBLOCK_OFFSET) + MemoryLayout<ext2_super_block>.offset(of: \.s_magic)!
     static let extMagic: [UInt8] = [UInt8(EXT2_SUPER_MAGIC & 0xFF), UInt8(EXT2_SUPER_MAGIC >> 8)]
 
+    /// libblkid's types of volume members: what they hold is the volume's (the array, the volume group),
+    /// which the kernel assembles and uses instead; with md metadata 0.90 or 1.0 the array's own swap
+    /// header or file system also starts the member, and is still not the member's.
+    static let memberTypes: Set<String> = ["linux_raid_member", "isw_raid_member", "ddf_raid_member", "LVM2_member", "LVM1_member"]
+
     var content: Content {
         let type = signature?.type
+        if let type, Self.memberTypes.contains(type) { return .other(type) }
         if ["ext2", "ext3", "ext4", "ext4dev"].contains(type) { return .ext }
         if type == "swap" || type == "swsuspend" || !headers.isEmpty { return .swap }
         if signature?.ambivalent == true { return .other("several competing signatures") }

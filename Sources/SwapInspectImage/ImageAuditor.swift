@@ -92,7 +92,11 @@ struct ImageAuditRun {
         case .swap: swapRequests[index] = swapRequests[index] ?? .some(nil)
         case .firmware: break
         case .empty:
-            if areas[index].explicit {
+            if areas[index].explicit, areas[index].offset == 0, table == nil,
+                let truncated = GptTruncation.problem(size: file.size, read: reader(file))
+            {
+                fail(truncated.reason)
+            } else if areas[index].explicit {
                 audit.errors.append(
                     AreaError(
                         path: areas[index].name, operation: "no file system or swap signature found (libblkid)",

@@ -39,4 +39,6 @@ public struct ImageSignature: Sendable, Equatable {
     public var label: String?
     /// Several signatures compete and libblkid will not choose.
     public var ambivalent = false
+    /// libblkid's VERSION: an md superblock's metadata version (`1.2`, `1.0`, `0.90.0`), LVM's `LVM2 001`.
+    public var version: String?
 }

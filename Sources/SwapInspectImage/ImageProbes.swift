@@ -52,7 +52,7 @@ extension ImageFile {
         guard blkid_probe_set_device(probe, fd, blkid_loff_t(offset), blkid_loff_t(size)) == 0 else { return nil }
         blkid_probe_enable_partitions(probe, 0)
         blkid_probe_enable_superblocks(probe, 1)
-        let flags = BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE
+        let flags = BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE | BLKID_SUBLKS_VERSION
         blkid_probe_set_superblocks_flags(probe, Int32(flags))
         switch blkid_do_safeprobe(probe) {
         case SafeProbe.found: break
@@ -65,6 +65,8 @@ extension ImageFile {
             guard blkid_probe_lookup_value(probe, name, &data, &length) == 0, let data else { return nil }
             return String(cString: data)
         }
-        return ImageSignature(type: value("TYPE"), uuid: value("UUID"), label: value("LABEL"))
+        var signature = ImageSignature(type: value("TYPE"), uuid: value("UUID"), label: value("LABEL"))
+        signature.version = value("VERSION")
+        return signature
     }
 }

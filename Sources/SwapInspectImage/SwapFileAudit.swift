@@ -51,6 +51,16 @@ extension ImageAuditRun {
             }
         }
         if options.scan { scan(filesystem, place: place, area: index, audited: &audited) }
+        if audited.isEmpty && options.paths.isEmpty && filesystem.needsRecovery { unreplayedNothing(index, log: "its journal (needs_recovery)") }
+    }
+
+    /// No swap file in a file system whose journal or log is still to be replayed: one made shortly
+    /// before the image was last used may be only in the log, so "nothing to audit" would be a guess.
+    mutating func unreplayedNothing(_ index: Int, log: String) {
+        audit.errors.append(
+            AreaError(
+                path: areas[index].name, operation: "cannot audit",
+                reason: "no swap file is there as written, but \(log) needs recovery: one made shortly before the image was last used may be only in the log, which the kernel replays at mount (mount the file system once, and audit again)"))
     }
 
     mutating func auditFile(
@@ -125,9 +135,6 @@ extension ImageAuditRun {
             notes.append(
                 "\(filesystem.type) is predicted as the ext4 driver mounts it (iomap, CONFIG_EXT4_USE_FOR_EXT2); the standalone ext2 driver uses the generic bmap model")
         }
-        if filesystem.needsRecovery {
-            notes.append("the journal needs recovery: the next mount replays it first, which may change this file's metadata")
-        }
         var facts = AreaFacts(
             path: path, kind: .file, size: inode.size, mode: inode.mode, uid: inode.uid, gid: inode.gid,
             filesystem: FilesystemFacts(kind: filesystem.kind, blockSize: filesystem.blockSize, device: areas[area].name),
@@ -135,6 +142,10 @@ extension ImageAuditRun {
             allocatedBytes: filesystem.allocatedBytes(inode), notes: notes)
         facts.open = inode.openFacts
         facts.filesystem?.damage = verdict.damage
+        if filesystem.needsRecovery {
+            facts.filesystem?.pendingLog =
+                "the journal needs recovery (needs_recovery): the kernel replays it when it mounts \(areas[area].name), before swapon, and what it replays may change this file's inode and extents; this verdict is that of the metadata as written (mount the file system once, or run e2fsck, and audit again)"
+        }
         facts.open.filesystemError =
             verdict.refusal ?? deletedRefusal(inode, path: path, area: area) ?? overlapRefusal(filesystem, extents: extents, path: path, area: area)
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))

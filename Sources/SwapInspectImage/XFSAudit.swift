@@ -63,6 +63,7 @@ extension ImageAuditRun {
             }
             auditXFSFile(xfs, resolved, priority: request.entry?.priority, notes: notes, place: place, area: index)
         }
+        if audited.isEmpty && options.paths.isEmpty, case .dirty = xfs.logState { unreplayedNothing(index, log: "its XFS log") }
     }
 
     mutating func auditXFSFile(
@@ -90,6 +91,11 @@ extension ImageAuditRun {
             headerBytes: header, extents: extents, source: .xfsDb, priority: priority ?? Self.automaticPriority,
             allocatedBytes: inode.blocks * UInt64(xfs.blockSize), notes: notes)
         facts.open = inode.openFacts
+        switch xfs.logState {
+        case .clean: break
+        case .dirty(let message): facts.filesystem?.pendingLog = message
+        case .unknown(let why): facts.notes.append(why)
+        }
         var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))
         report.image = place
         append(report, area: area)

@@ -15,6 +15,8 @@ final class XFSDatabase {
     private(set) var agCount = 0
     private(set) var uuid: String?
     private(set) var label: String?
+    /// `readLogState`, asked once per file system (only when a swap file is audited).
+    private(set) lazy var logState: LogState = readLogState()
 
     private init(tool: String, device: String, name: String) {
         self.tool = tool
@@ -103,5 +105,41 @@ extension String {
 
     func trimmingCharacters(of character: Character) -> String {
         String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
+}
+
+extension XFSDatabase {
+    /// Whether the log holds changes the kernel replays at mount (xlog_find_tail: head ≠ tail, what
+    /// xfs_repair -n and xfs_db's sb_logcheck call a dirty log): `xfs_db -r` reads the metadata as
+    /// written and replays nothing, so a dirty log can hide the swap file's newest inode and extents.
+    /// `xfs_logprint -t` prints `log tail: T head: H state: <DIRTY>` before any record: it is stopped
+    /// after its first 4 KiB, so a large log costs no more than a clean one.
+    enum LogState: Equatable {
+        case clean
+        /// The finding's message.
+        case dirty(String)
+        /// Why the state is not known (a note: never said to be dirty or clean).
+        case unknown(String)
+    }
+
+    func readLogState() -> LogState {
+        guard let tool = ChildProcess.find("xfs_logprint") else {
+            return .unknown("xfs_logprint is not installed (Debian: apt install xfsprogs): whether the log needs recovery is not known")
+        }
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try ChildProcess.run(tool, ["-t", device], limit: 4096)
+        } catch {
+            return .unknown("xfs_logprint could not run (\(error.reason)): whether the log needs recovery is not known")
+        }
+        let text = String(decoding: outcome.output, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("state: <") }) else {
+            let why = outcome.firstErrorLine.isEmpty ? "no log state in its output" : Self.strip(outcome.firstErrorLine, device: device)
+            return .unknown("xfs_logprint cannot read the log (\(why)): whether it needs recovery is not known")
+        }
+        guard line.contains("<DIRTY>") else { return .clean }
+        // `log tail: 14 head: 18`
+        let position = line.split(separator: " ").prefix(5).joined(separator: " ")
+        return .dirty("the XFS log needs recovery (\(position): a dirty log): the kernel replays it when it mounts \(name), before swapon, and what it replays may change this file's inode and extents; this verdict is that of the metadata as written (mount the file system once to replay the log, and audit again)")
     }
 }

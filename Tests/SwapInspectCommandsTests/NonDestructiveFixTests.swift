@@ -54,6 +54,33 @@ struct NonDestructiveFixTests {
         try Self.expectNoDestructiveFix([image], holds: "a file system (ext4)")
     }
 
+    /// A container image (told from its magic bytes, as `image` does) is named with the command that
+    /// audits the disk inside it; exit 1 (swapon refuses the file: no signature), and no mkswap over it.
+    @Test(arguments: [("qcow2", "qcow2"), ("vmdk", "vmdk"), ("vhdx", "vhdx"), ("vpc", "vhd"), ("vdi", "vdi")])
+    func aContainerImageIsNamedWithTheCommandThatAuditsIt(driver: String, format: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let raw = dir.file("fs.img")
+        try Fixture.writeFile(raw, size: 32 * Fixture.mebibyte)
+        try Tool.run("mkfs.ext4", ["-q", "-F", raw])
+        let image = dir.file("disk.\(driver)")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", driver, raw, image])
+        let holds = "a \(format) disk image (a disk of "
+        for command in [["inspect"], ["probe"]] {
+            try Self.expectNoDestructiveFix(command + [image], holds: holds)
+            let json = try BuiltBinary.run(command + ["--json", image])
+            #expect(json.status == 1, "\(json)")
+            #expect(try SchemaValidator.violations("\(command[0])-\(driver)", json.stdout).isEmpty)
+            let text = try BuiltBinary.run(command + [image])
+            #expect(text.status == 1)
+            #expect(text.stdoutText.contains("error no-signature: Unable to find swap-space signature — no fix is proposed that would overwrite it: it holds \(holds)"), "\(text.stdoutText)")
+            #expect(text.stdoutText.contains("did you mean `swapinspect image \(image)`?"), "\(text.stdoutText)")
+        }
+        // And what it names works: the disk inside is audited (an ext4 without a swap file: nothing to audit).
+        let audit = try BuiltBinary.run(["image", image])
+        #expect(audit.stderr.contains("no swap area, and its file systems no swap file"), "\(audit)")
+    }
+
     @Test(.enabled(if: Runner.tool("cryptsetup") != nil, "cryptsetup is not installed (Debian: cryptsetup-bin)"))
     func aLUKSHeaderIsNotOfferedToMkswap() throws {
         let dir = try TemporaryDirectory()
