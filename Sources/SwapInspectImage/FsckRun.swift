@@ -36,17 +36,19 @@ enum FsckRun {
     /// collects it (its time limit counted from then, as if it had started then), `cancel` stops and
     /// reaps one that is not needed; either happens once, and deinit cancels.
     final class Started {
+        /// The e2fsck process (0: not run); reaped once collected or stopped.
+        let process: pid_t
         private var pid: pid_t
         private var output: Int32
         private var outcome: Verdict?
 
         init(pid: pid_t, output: Int32) {
-            (self.pid, self.output, outcome) = (pid, output, nil)
+            (process, self.pid, self.output, outcome) = (pid, pid, output, nil)
         }
 
         /// Not run, and why.
         init(_ verdict: Verdict) {
-            (pid, output, outcome) = (0, -1, verdict)
+            (process, pid, output, outcome) = (0, 0, -1, verdict)
         }
 
         deinit { cancel() }
