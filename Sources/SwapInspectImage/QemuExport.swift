@@ -38,9 +38,37 @@ final class QemuExport {
         var isBlockDevice = false
         var range: (offset: UInt64, size: UInt64)?
         var backing: [(path: String, format: DiskImageFormat)] = []
+        /// qemu reads the files through io_uring (`aio=io_uring`) rather than its thread pool: a FUSE
+        /// read is then answered without a hand-off to a worker thread and back.
+        var ioUring = false
     }
 
+    /// Whether the kernel lets swapinspect make io_uring instances (kernel.io_uring_disabled: 0, or 1
+    /// for a privileged process; absent before Linux 6.6). A seccomp filter can still refuse them:
+    /// `start` then starts the daemon again with the thread pool.
+    static let ioUringAllowed: Bool = {
+        let fd = Glibc.open("/proc/sys/kernel/io_uring_disabled", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return true }
+        defer { Glibc.close(fd) }
+        var byte: UInt8 = 0
+        guard Glibc.read(fd, &byte, 1) == 1 else { return true }
+        return byte == UInt8(ascii: "0") || (byte == UInt8(ascii: "1") && geteuid() == 0)
+    }()
+
+    /// Starts the export, through io_uring where the kernel allows it, else (or when qemu cannot set
+    /// io_uring up) with qemu's thread pool.
     static func start(_ request: Request, name: String) throws(AreaError) -> QemuExport {
+        var request = request
+        request.ioUring = ioUringAllowed
+        do {
+            return try launch(request, name: name)
+        } catch where request.ioUring && error.reason.contains("io_uring") {
+            request.ioUring = false
+            return try launch(request, name: name)
+        }
+    }
+
+    static func launch(_ request: Request, name: String) throws(AreaError) -> QemuExport {
         guard let daemon = ChildProcess.find("qemu-storage-daemon") else {
             throw AreaError(
                 path: name, operation: "cannot read a \(request.format) image",
@@ -82,19 +110,20 @@ final class QemuExport {
     /// file (or host device), the format driver with its backing chain, the range, the export.
     static func arguments(_ request: Request, mountpoint: String) -> [String] {
         let protocolDriver = request.isBlockDevice ? "host_device" : "file"
+        let aio = request.ioUring ? ",\"aio\":\"io_uring\"" : ""
         // The innermost link first: each wraps the one it is backed by; a qcow2 with none gets null,
         // so that qemu opens no file the header might name.
         var backing = request.format == .qcow2 ? "null" : ""
         for link in request.backing.reversed() {
             let inner = backing.isEmpty ? "" : ",\"backing\":\(backing)"
-            backing = "{\"driver\":\(json(link.format.qemuDriver)),\"read-only\":true,\"file\":{\"driver\":\"file\",\"filename\":\(json(link.path))}\(inner)}"
+            backing = "{\"driver\":\(json(link.format.qemuDriver)),\"read-only\":true,\"file\":{\"driver\":\"file\",\"filename\":\(json(link.path))\(aio)}\(inner)}"
         }
         let format =
             "{\"driver\":\(json(request.format.qemuDriver)),\"file\":\"f\",\"read-only\":true,\"node-name\":\"d\""
             + (backing.isEmpty ? "" : ",\"backing\":\(backing)") + "}"
         var arguments = [
             "--blockdev",
-            "{\"driver\":\"\(protocolDriver)\",\"filename\":\(json(request.image)),\"read-only\":true,\"node-name\":\"f\"}",
+            "{\"driver\":\"\(protocolDriver)\",\"filename\":\(json(request.image)),\"read-only\":true,\"node-name\":\"f\"\(aio)}",
             "--blockdev", format,
         ]
         var exported = "d"
