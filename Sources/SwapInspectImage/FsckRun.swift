@@ -33,29 +33,31 @@ enum FsckRun {
     }
 
     /// An e2fsck started ahead of the audit that needs its verdict, which it reads meanwhile: `finish`
-    /// collects it (its time limit counted from then, as if it had started then), `cancel` stops and
-    /// reaps one that is not needed; either happens once, and deinit cancels.
+    /// collects it (its time limit counted from its start, as before), `cancel` stops and reaps one
+    /// that is not needed; either happens once, and deinit cancels.
     final class Started {
         /// The e2fsck process (0: not run); reaped once collected or stopped.
         let process: pid_t
         private var pid: pid_t
         private var output: Int32
         private var outcome: Verdict?
+        /// When it started (CLOCK_MONOTONIC seconds).
+        private let started: Int
 
         init(pid: pid_t, output: Int32) {
-            (process, self.pid, self.output, outcome) = (pid, pid, output, nil)
+            (process, self.pid, self.output, outcome, started) = (pid, pid, output, nil, FsckRun.now())
         }
 
         /// Not run, and why.
         init(_ verdict: Verdict) {
-            (process, pid, output, outcome) = (0, 0, -1, verdict)
+            (process, pid, output, outcome, started) = (0, 0, -1, verdict, 0)
         }
 
         deinit { cancel() }
 
         func finish(timeLimit: Int = FsckRun.timeLimit) -> Verdict {
             if let outcome { return outcome }
-            let (text, status) = FsckRun.collect(pid: pid, from: output, seconds: timeLimit)
+            let (text, status) = FsckRun.collect(pid: pid, from: output, seconds: timeLimit, since: started)
             close(output)
             (pid, output) = (0, -1)
             let verdict = status.map { FsckRun.verdict(status: $0, output: text) } ?? .timedOut(seconds: timeLimit)
@@ -75,6 +77,13 @@ enum FsckRun {
         }
     }
 
+    /// Seconds on the monotonic clock.
+    static func now() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec)
+    }
+
     /// Starts `e2fsck -fn` on the file system `offset` bytes into `image`, its output into a pipe.
     static func start(image: String, offset: UInt64) -> Started {
         // e2fsck splits its device argument at the first '?' (its io options).
@@ -87,6 +96,9 @@ enum FsckRun {
         guard pipe(&pipeEnds) == 0 else { return Started(.skipped("cannot create a pipe: \(String(cString: strerror(errno)))")) }
         // Our ends stay ours: the child gets them only as its stdout and stderr.
         for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // Room for 1 MiB of output (F_SETPIPE_SZ, 1031; best effort): it runs while swapinspect reads,
+        // before its output is collected, and must not stop on a full pipe meanwhile.
+        _ = fcntl(pipeEnds[1], 1031, Int32(1 << 20))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -109,16 +121,12 @@ enum FsckRun {
 
     /// Reads the child's output until it exits or the time is up (then it is killed); always reaps it.
     /// The exit status is nil when the child was killed for running over, or died of a signal.
-    static func collect(pid: pid_t, from fd: Int32, seconds: Int) -> ([UInt8], Int32?) {
+    static func collect(pid: pid_t, from fd: Int32, seconds: Int, since start: Int) -> ([UInt8], Int32?) {
         var output: [UInt8] = []
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
         var buffer = [UInt8](repeating: 0, count: 4096)
         var open = true
         while open {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let left = Int(start.tv_sec) + seconds - Int(now.tv_sec)
+            let left = start + seconds - now()
             if left <= 0 { break }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(min(left, 1) * 1000))
