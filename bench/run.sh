@@ -12,6 +12,8 @@
 # start-up command, the rounds one after the other so that a change in the machine's load falls on every
 # command alike;
 # BENCH_ONLY=create runs the create row alone (root);
+# BENCH_ONLY=qcow2 runs the container-format table alone (raw against qcow2, VMDK and VHDX; no root, ~9 GiB
+# under BENCH_WORK, ~2 GiB of random data written);
 # BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
 # BENCH_WORK (default a new /var/tmp/swapinspect-bench.XXXXXX: sparse images, ~12 GiB each, ~5 GiB
 # written), BENCH_KEEP=1 keeps them in /var/tmp/swapinspect-bench and reuses them next time (profiling).
@@ -22,7 +24,7 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 KEEP=${BENCH_KEEP:-0}
 ONLY=${BENCH_ONLY:-}
-[[ -z $ONLY || $ONLY == startup || $ONLY == create ]] || { echo "bench: BENCH_ONLY must be empty, startup or create (got $ONLY)" >&2; exit 64; }
+[[ -z $ONLY || $ONLY == startup || $ONLY == create || $ONLY == qcow2 ]] || { echo "bench: BENCH_ONLY must be empty, startup, create or qcow2 (got $ONLY)" >&2; exit 64; }
 # A fresh directory per run (deleting ~25 GiB of fragmented sparse images takes a minute or two, and
 # must never race the next run); a fixed one when the images are kept for reuse.
 if [[ -n ${BENCH_WORK:-} ]]; then
@@ -239,29 +241,37 @@ measure_create() {
     rm -f "$image"
 }
 
-# A 20 GiB ext4 disk holding a 2 GiB swap file (random data: 2 GiB allocated), raw and as qcow2
-# (qemu-img convert: only the allocated clusters): `image` reads the qcow2 through qemu-storage-daemon's
-# on-demand FUSE export, no copy; the export directory (TMPDIR) must be empty afterwards.
+# A 20 GiB ext4 disk holding a 2 GiB swap file (random data: 2 GiB allocated), raw and as qcow2, VMDK and
+# VHDX (qemu-img convert: only the allocated clusters): `image` reads a container through
+# qemu-storage-daemon's on-demand FUSE export, no copy, and runs e2fsck -fn through it as on the raw one;
+# the export directory (TMPDIR) must be empty afterwards.
 measure_qcow2() {
-    local root=$WORK/qcow2-root
+    local root=$WORK/qcow2-root format
     rm -rf "$root"
     mkdir -p "$root" "$WORK/qcow2-tmp"
     head -c 2G /dev/urandom > "$root/swapfile"
     mkswap -q "$root/swapfile" >/dev/null
     chmod 600 "$root/swapfile"
-    rm -f "$WORK/disk20g.img" "$WORK/disk20g.qcow2"
+    rm -f "$WORK"/disk20g.*
     mke2fs -q -F -t ext4 -E root_owner=0:0,nodiscard,lazy_itable_init=1,lazy_journal_init=1 -d "$root" "$WORK/disk20g.img" 20G
     rm -rf "$root"
-    qemu-img convert -f raw -O qcow2 "$WORK/disk20g.img" "$WORK/disk20g.qcow2"
-    log "20 GiB disk, 2 GiB of data: raw vs qcow2"
-    TMPDIR=$WORK/qcow2-tmp measure "qcow2" \
-        "raw" "$SWAPINSPECT image $WORK/disk20g.img --path /swapfile" \
-        "qcow2" "$SWAPINSPECT image $WORK/disk20g.qcow2 --path /swapfile" \
-        "raw --extents" "$SWAPINSPECT image $WORK/disk20g.img --extents --path /swapfile" \
-        "qcow2 --extents" "$SWAPINSPECT image $WORK/disk20g.qcow2 --extents --path /swapfile"
-    # Whatever the export left would be here: nothing may be.
+    for format in qcow2 vmdk vhdx; do
+        qemu-img convert -f raw -O $format "$WORK/disk20g.img" "$WORK/disk20g.$format"
+    done
+    # ~9 GiB just written: its writeback must not fall into the timed runs.
+    sync
+    log "20 GiB disk, 2 GiB of data: raw vs qcow2, VMDK and VHDX"
+    local -a pairs=()
+    for format in img qcow2 vmdk vhdx; do
+        local label=${format/img/raw}
+        pairs+=("$label" "$SWAPINSPECT image $WORK/disk20g.$format --path /swapfile"
+            "$label --extents" "$SWAPINSPECT image $WORK/disk20g.$format --extents --path /swapfile")
+    done
+    TMPDIR=$WORK/qcow2-tmp measure "qcow2" "${pairs[@]}"
+    # Whatever an export left would be here: nothing may be.
     find "$WORK/qcow2-tmp" -mindepth 1 | wc -l > "$OUT/json/qcow2-leftovers.txt"
     du -sk "$WORK/disk20g.qcow2" | cut -f1 > "$OUT/json/qcow2-kib.txt"
+    rm -f "$WORK"/disk20g.*
 }
 
 # The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
@@ -372,6 +382,11 @@ measure_startup() {
 if [[ $ONLY == create ]]; then
     ((EUID == 0)) || { echo "bench: BENCH_ONLY=create needs root (a loop-mounted image)" >&2; exit 1; }
     measure_create
+    python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"
+    exit 0
+fi
+if [[ $ONLY == qcow2 ]]; then
+    measure_qcow2
     python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"
     exit 0
 fi

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -13,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 pid_t si_spawn_limited(const char *path, char *const argv[], int stdout_fd, int stderr_fd,
@@ -46,16 +48,47 @@ pid_t si_spawn_limited(const char *path, char *const argv[], int stdout_fd, int 
 
 int si_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int si_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Waits up to `grace_ms` for the child to exit, without reaping it: 1 when it has, 0 when not, -1
+   when the kernel has no pidfd (before Linux 5.3). poll wakes the moment it exits. */
+static int wait_exit(pid_t pid, unsigned int grace_ms) {
+    int fd = si_pidfd_open(pid);
+    if (fd < 0) return -1;
+    long long deadline = now_ms() + grace_ms;
+    int exited = 0;
+    for (;;) {
+        long long left = deadline - now_ms();
+        struct pollfd ready = {fd, POLLIN, 0};
+        int got = poll(&ready, 1, left > 0 ? (int)left : 0);
+        if (got > 0) { exited = 1; break; }
+        if (got == 0 || errno != EINTR) break; /* the time is up, or poll failed */
+    }
+    close(fd);
+    return exited;
+}
+
 int si_terminate(pid_t pid, unsigned int grace_ms) {
     int status = 0;
     kill(pid, SIGTERM);
-    struct timespec step = {0, 5 * 1000 * 1000};
-    for (unsigned int waited = 0; waited < grace_ms; waited += 5) {
-        pid_t done = waitpid(pid, &status, WNOHANG);
-        if (done == pid || (done < 0 && errno == ECHILD)) return status;
-        nanosleep(&step, NULL);
+    int exited = wait_exit(pid, grace_ms);
+    if (exited < 0) {
+        /* No pidfd: look every 5 ms. */
+        struct timespec step = {0, 5 * 1000 * 1000};
+        for (unsigned int waited = 0; waited < grace_ms; waited += 5) {
+            pid_t done = waitpid(pid, &status, WNOHANG);
+            if (done == pid || (done < 0 && errno == ECHILD)) return status;
+            nanosleep(&step, NULL);
+        }
     }
-    kill(pid, SIGKILL);
+    if (exited <= 0) kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return status;
 }

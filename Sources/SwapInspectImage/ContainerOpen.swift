@@ -34,6 +34,7 @@ extension ImageAuditRun {
             let export = try QemuExport.start(request, name: image)
             self.export = export
             file = try ImageFile.open(export.path, name: image)
+            file.prefetch(Self.probedEnds(size: file.size))
             source = export.path
             access = .qemuStorageDaemon
             return true
@@ -77,6 +78,16 @@ extension ImageAuditRun {
             current = (path, next)
         }
         return chain
+    }
+
+    /// The two ends of a disk libblkid's probes read in scattered small blocks (partition tables, the
+    /// GPT backup, RAID and volume-manager superblocks at the end): under its POSIX_FADV_RANDOM each is
+    /// a FUSE round trip to qemu; asked for ahead, at once, they are three 1 MiB requests (QemuExport's
+    /// readahead). A raw image is read without a daemon in between, and is not asked for.
+    static func probedEnds(size: UInt64) -> [(offset: UInt64, length: UInt64)] {
+        let head = min(size, 1 << 20)
+        let tail = min(size - head, 2 << 20)
+        return [(0, head), (size - tail, tail)]
     }
 
     /// A backing file name as qemu resolves it: relative to the directory of the image that names it.

@@ -13,6 +13,9 @@ final class ExtFilesystem {
     var superblockChecksumBad = false
     /// What the kernel and e2fsck would say about it, worked out once, for the first swap file audited.
     var verdict: ExtVerdict?
+    /// Its `e2fsck -fn`, started when the audit of the file system began (it runs while swapinspect
+    /// reads), collected by the verdict.
+    var fsck: FsckRun.Started?
 
     private init(fs: ext2_filsys, name: String) {
         self.fs = fs

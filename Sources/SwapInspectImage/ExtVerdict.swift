@@ -21,7 +21,8 @@ extension ImageAuditRun {
     func verdict(for filesystem: ExtFilesystem, area: Int) -> ExtVerdict {
         if let known = filesystem.verdict { return known }
         let check = filesystem.mountCheck()
-        let fsck = options.fsck ? FsckRun.run(image: source, offset: areas[area].offset) : .skipped("--no-fsck")
+        let fsck: FsckRun.Verdict =
+            if !options.fsck { .skipped("--no-fsck") } else { (filesystem.fsck ?? FsckRun.start(image: source, offset: areas[area].offset)).finish() }
         var verdict = ExtVerdict()
         let repair = "repair the unmounted image with \(repairCommand(area))"
         var fsckSays = ""

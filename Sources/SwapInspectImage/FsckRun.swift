@@ -29,16 +29,76 @@ enum FsckRun {
     }
 
     static func run(image: String, offset: UInt64, timeLimit: Int = timeLimit) -> Verdict {
+        start(image: image, offset: offset).finish(timeLimit: timeLimit)
+    }
+
+    /// An e2fsck started ahead of the audit that needs its verdict, which it reads meanwhile: `finish`
+    /// collects it (its time limit counted from its start, as before), `cancel` stops and reaps one
+    /// that is not needed; either happens once, and deinit cancels.
+    final class Started {
+        /// The e2fsck process (0: not run); reaped once collected or stopped.
+        let process: pid_t
+        private var pid: pid_t
+        private var output: Int32
+        private var outcome: Verdict?
+        /// When it started (CLOCK_MONOTONIC seconds).
+        private let started: Int
+
+        init(pid: pid_t, output: Int32) {
+            (process, self.pid, self.output, outcome, started) = (pid, pid, output, nil, FsckRun.now())
+        }
+
+        /// Not run, and why.
+        init(_ verdict: Verdict) {
+            (process, pid, output, outcome, started) = (0, 0, -1, verdict, 0)
+        }
+
+        deinit { cancel() }
+
+        func finish(timeLimit: Int = FsckRun.timeLimit) -> Verdict {
+            if let outcome { return outcome }
+            let (text, status) = FsckRun.collect(pid: pid, from: output, seconds: timeLimit, since: started)
+            close(output)
+            (pid, output) = (0, -1)
+            let verdict = status.map { FsckRun.verdict(status: $0, output: text) } ?? .timedOut(seconds: timeLimit)
+            outcome = verdict
+            return verdict
+        }
+
+        /// Stops and reaps it unless its verdict was collected.
+        func cancel() {
+            guard pid > 0 else { return }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            close(output)
+            (pid, output) = (0, -1)
+            outcome = .skipped("stopped: its verdict was not needed")
+        }
+    }
+
+    /// Seconds on the monotonic clock.
+    static func now() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec)
+    }
+
+    /// Starts `e2fsck -fn` on the file system `offset` bytes into `image`, its output into a pipe.
+    static func start(image: String, offset: UInt64) -> Started {
         // e2fsck splits its device argument at the first '?' (its io options).
-        guard !image.contains("?") else { return .skipped("the image's name contains '?', which e2fsck takes for its options") }
+        guard !image.contains("?") else { return Started(.skipped("the image's name contains '?', which e2fsck takes for its options")) }
         let candidates: [String] = searchPath.map { directory in directory + "/e2fsck" }
         guard let program = candidates.first(where: { candidate in access(candidate, X_OK) == 0 }) else {
-            return .skipped("e2fsck is not installed (e2fsprogs)")
+            return Started(.skipped("e2fsck is not installed (e2fsprogs)"))
         }
         var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { return .skipped("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&pipeEnds) == 0 else { return Started(.skipped("cannot create a pipe: \(String(cString: strerror(errno)))")) }
         // Our ends stay ours: the child gets them only as its stdout and stderr.
         for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // Room for 1 MiB of output (F_SETPIPE_SZ, 1031; best effort): it runs while swapinspect reads,
+        // before its output is collected, and must not stop on a full pipe meanwhile.
+        _ = fcntl(pipeEnds[1], 1031, Int32(1 << 20))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -52,25 +112,21 @@ enum FsckRun {
             withCStrings(environment) { envp in posix_spawn(&pid, program, &actions, nil, argv, envp) }
         }
         close(pipeEnds[1])
-        defer { close(pipeEnds[0]) }
-        guard spawned == 0 else { return .skipped("cannot run e2fsck: \(String(cString: strerror(spawned)))") }
-        let (output, status) = collect(pid: pid, from: pipeEnds[0], seconds: timeLimit)
-        guard let status else { return .timedOut(seconds: timeLimit) }
-        return verdict(status: status, output: output)
+        guard spawned == 0 else {
+            close(pipeEnds[0])
+            return Started(.skipped("cannot run e2fsck: \(String(cString: strerror(spawned)))"))
+        }
+        return Started(pid: pid, output: pipeEnds[0])
     }
 
     /// Reads the child's output until it exits or the time is up (then it is killed); always reaps it.
     /// The exit status is nil when the child was killed for running over, or died of a signal.
-    static func collect(pid: pid_t, from fd: Int32, seconds: Int) -> ([UInt8], Int32?) {
+    static func collect(pid: pid_t, from fd: Int32, seconds: Int, since start: Int) -> ([UInt8], Int32?) {
         var output: [UInt8] = []
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
         var buffer = [UInt8](repeating: 0, count: 4096)
         var open = true
         while open {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let left = Int(start.tv_sec) + seconds - Int(now.tv_sec)
+            let left = start + seconds - now()
             if left <= 0 { break }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(min(left, 1) * 1000))

@@ -6,6 +6,10 @@ import SwapInspectCore
 extension ImageAuditRun {
     mutating func auditExt(_ index: Int) {
         let area = areas[index]
+        // e2fsck reads the file system while swapinspect does (its verdict is collected by the first
+        // swap file found); stopped when none needs it.
+        let fsck = options.fsck ? FsckRun.start(image: source, offset: area.offset) : nil
+        defer { fsck?.cancel() }
         let filesystem: ExtFilesystem
         do {
             filesystem = try ExtFilesystem.open(image: source, offset: area.offset, size: area.size, name: area.name)
@@ -13,6 +17,7 @@ extension ImageAuditRun {
             audit.errors.append(error)
             return
         }
+        filesystem.fsck = fsck
         // Without its root nothing in it can be looked up: one error says so, not one per name.
         if let problem = filesystem.rootProblem() {
             let operation = filesystem.superblockChecksumBad ? "not a readable ext2/3/4 file system" : "cannot audit the \(filesystem.type) file system"

@@ -83,6 +83,43 @@ import Testing
         #expect(try Self.leftovers(in: tmp).isEmpty)
     }
 
+    /// A qemu that cannot set io_uring up (a seccomp filter, say) is started again with its thread
+    /// pool: the audit is the raw disk's, and nothing is left.
+    @Test func testDaemonWithoutIoUringIsStartedAgainWithThreads() throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: DiskImageTests.fstab)
+        let tmp = try scratch.directory("tmp")
+        let raw = try Self.normalizedReports(fixture.disk, environment: ["TMPDIR": tmp])
+        let image = scratch.file("disk.qcow2")
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", fixture.disk, image])
+        let real = try #require(Tool.locate("qemu-storage-daemon"))
+        // The daemon's first line as qemu prints it when io_uring_setup fails.
+        let bin = try scratch.directory("bin")
+        let attempts = scratch.file("attempts")
+        try scratch.write(
+            "bin/qemu-storage-daemon",
+            """
+            #!/bin/sh
+            case "$*" in
+            *io_uring*) echo io_uring >> \(attempts)
+                echo "qemu-storage-daemon: --blockdev x: Unable to use io_uring: failed to init linux io_uring ring: Operation not permitted" >&2
+                exit 1 ;;
+            esac
+            echo threads >> \(attempts)
+            exec \(real) "$@"
+            """)
+        chmod(bin + "/qemu-storage-daemon", 0o755)
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try Self.normalizedReports(image, environment: ["TMPDIR": tmp, "PATH": path])
+        #expect(result.status == raw.status, "\(result.stderr)")
+        #expect(result.reports == raw.reports)
+        #expect(result.stderr == raw.stderr)
+        let tried = try String(contentsOfFile: attempts, encoding: .utf8).split(separator: "\n")
+        // Where the kernel allows io_uring it is tried first; the thread pool always ends it.
+        #expect(tried.last == "threads" && tried.count <= 2 && tried.filter { $0 == "threads" }.count == 1, "\(tried)")
+        #expect(try Self.leftovers(in: tmp).isEmpty)
+    }
+
     @Test func testQcow2WithSnapshotAuditsTheCurrentState() throws {
         let scratch = try Scratch()
         let fixture = try DiskFixture.build(in: scratch, fstab: DiskImageTests.fstab)

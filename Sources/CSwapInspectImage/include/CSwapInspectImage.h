@@ -30,8 +30,11 @@ int si_guard_watch(int slot, unsigned int seconds);
 int si_guard_timed_out(int slot);
 /* pipe2(fds, O_CLOEXEC): <unistd.h> declares it only under _GNU_SOURCE. */
 int si_pipe_cloexec(int fds[2]);
-/* SIGTERM, wait up to `grace_ms`, SIGKILL; reaps it. Returns its wait status. */
+/* SIGTERM, wait up to `grace_ms` (woken by its exit: a pidfd), SIGKILL; reaps it. Returns its wait status. */
 int si_terminate(pid_t pid, unsigned int grace_ms);
+/* pidfd_open(2): a descriptor that polls readable once the process `pid` has exited; -1 (errno) before
+   Linux 5.3. */
+int si_pidfd_open(pid_t pid);
 
 /* The kernel mount of `image --allow-kernel-mount` (kmount.c). Only ever called inside swapinspect's
    own private mount namespace (KernelMountNamespace). */
