@@ -26,15 +26,17 @@ extension ImageAuditRun {
             btrfs = BtrfsOffline(progs: try BtrfsProgs.locate(device: device, name: area.name)) { (offset, count) throws(AreaError) in
                 try image.read(offset: base + offset, count: count)
             }
+            btrfs.areaBytes = area.size
             let paths = options.paths + ImageAuditOptions.defaultSwapFiles + [Self.fstab]
             btrfs.seedNames = Set(paths.flatMap { $0.split(separator: "/").map(String.init) })
             try btrfs.open()
+            if let reason = btrfs.unsoundness {
+                notAuditableBtrfs(index, btrfs: btrfs, reason: reason)
+                return
+            }
+            try btrfs.readTrees()
         } catch {
             audit.errors.append(error)
-            return
-        }
-        if let reason = btrfs.unsoundness {
-            audit.errors.append(AreaError(path: area.name, operation: "cannot judge btrfs offline (dump-tree)", reason: reason))
             return
         }
         let place = location(area, type: "btrfs", uuid: btrfs.fsid ?? area.signature?.uuid, label: btrfs.label ?? area.signature?.label)
@@ -45,6 +47,17 @@ extension ImageAuditRun {
     }
 
     typealias BtrfsRequest = (path: String, entry: FstabEntry?, explicit: Bool)
+
+    /// A btrfs whose trees on the image cannot give the kernel's answer: said plainly, with the ways to a verdict.
+    mutating func notAuditableBtrfs(_ index: Int, btrfs: BtrfsOffline, reason: String) {
+        let area = areas[index]
+        let finding = Finding(.unsupportedFilesystem, "\(reason); \(Self.notAuditableMessage("btrfs"))")
+        let report = Report.notAuditable(
+            path: area.name, size: area.size, finding: finding,
+            image: location(area, type: "btrfs", uuid: btrfs.fsid ?? area.signature?.uuid, label: btrfs.label ?? area.signature?.label),
+            pageSize: options.pageSize)
+        append(report, area: index)
+    }
 
     /// --path, else the fstab's swap lines, else the usual names.
     mutating func btrfsRequests(_ entries: [FstabEntry]?, index: Int, place: ImageLocation) -> [BtrfsRequest] {
@@ -103,7 +116,11 @@ extension ImageAuditRun {
         _ btrfs: BtrfsOffline, _ resolved: BtrfsOffline.Resolved, priority: Int?, notes: [String], area: Int
     ) throws(AreaError) -> AreaFacts {
         let inode = resolved.inode
-        let header = try btrfs.read(inode, count: SwapHeaderLayout.probeLength, path: AreaError.path(resolved.canonical, inside: areas[area].name))
+        // The header page at the simulated page size must be read; compressed data after it only
+        // shortens the probe for larger page sizes.
+        let header = try btrfs.read(
+            inode, count: SwapHeaderLayout.probeLength, path: AreaError.path(resolved.canonical, inside: areas[area].name),
+            required: options.pageSize)
         let items = try btrfs.sharingEvidence(inode)
         var facts = BtrfsFacts(
             noCow: inode.flags & BtrfsLayout.inodeNoDataCow != 0, compress: inode.flags & BtrfsLayout.inodeCompress != 0,
@@ -114,6 +131,9 @@ extension ImageAuditRun {
         facts.kernelDeviceName = nil
         var notes = notes
         notes.append("read offline with btrfs inspect-internal dump-tree (inode \(inode.number) in subvolume \(inode.subvolume))")
+        if header.count < min(SwapHeaderLayout.probeLength, Int(min(inode.size, UInt64(Int.max)))) {
+            notes.append("the file's data from byte \(header.count) on is compressed and not read offline: swap headers of pages larger than \(header.count) bytes are not looked for")
+        }
         for (index, item) in items.enumerated() {
             if case .unknown(let why) = item.treeSharing, index == items.firstIndex(where: { $0.treeSharing == item.treeSharing }) {
                 notes.append("whether the extent at file offset \(item.fileOffset) is shared through the tree is unknown: \(why)")

@@ -63,7 +63,27 @@ struct BtrfsDumpParser {
         self.wants = wants
     }
 
-    mutating func consume(_ line: Substring) throws(BtrfsDumpProblem) {
+    /// A subvolume name (ROOT_REF, ROOT_BACKREF) is printed raw, `name_len` bytes (itemsize - 18):
+    /// the bytes still owed when it held a line break, and whether its line is still to come.
+    private var nameOwed = 0
+    private var rootRefPending: Int?
+
+    /// One line of the dump, `byteCount` the bytes it had (before invalid UTF-8 was replaced).
+    mutating func consume(_ line: Substring, byteCount: Int? = nil) throws(BtrfsDumpProblem) {
+        let bytes = byteCount ?? line.utf8.count
+        if nameOwed > 0 {
+            // The rest of a subvolume name that held a line break: not a line of the dump.
+            guard bytes <= nameOwed else { throw malformed(line) }
+            nameOwed = bytes == nameOwed ? 0 : nameOwed - bytes - 1
+            return
+        }
+        if let length = rootRefPending {
+            rootRefPending = nil
+            if line.hasPrefix("\t\troot "), let marker = line.firstRange(of: " name ") {
+                let shown = bytes - line.utf8.distance(from: line.startIndex, to: marker.upperBound)
+                if shown < length { nameOwed = length - shown - 1 }
+            }
+        }
         if line.hasPrefix("\t\t") {
             if current != nil, line.utf8.count <= Self.maxLine { current!.body.append(line) }
             return
@@ -141,6 +161,7 @@ struct BtrfsDumpParser {
         block.next += 1
         self.block = block
         if wants(key) { current = BtrfsDumpItem(key: key, leaf: block.bytenr, itemOffset: itemOffset, itemSize: itemSize) }
+        if key.type == 144 || key.type == 156, itemSize >= 18 { rootRefPending = itemSize - 18 }
     }
 
     /// `\tkey (K) block B gen G` of a node.
@@ -226,14 +247,14 @@ struct BtrfsDumpParser {
 struct LineSplitter {
     private var pending: [UInt8] = []
 
-    mutating func feed(_ bytes: ArraySlice<UInt8>, _ line: (Substring) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ line: (Substring, Int) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
         var start = bytes.startIndex
         for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
             if pending.isEmpty {
-                try line(Substring(decoding: bytes[start..<index], as: UTF8.self))
+                try line(Substring(decoding: bytes[start..<index], as: UTF8.self), index - start)
             } else {
                 pending += bytes[start..<index]
-                try line(Substring(decoding: pending, as: UTF8.self))
+                try line(Substring(decoding: pending, as: UTF8.self), pending.count)
                 pending.removeAll(keepingCapacity: true)
             }
             start = index + 1
@@ -241,8 +262,8 @@ struct LineSplitter {
         if pending.count < BtrfsDumpParser.maxLine { pending += bytes[start...].prefix(BtrfsDumpParser.maxLine - pending.count) }
     }
 
-    mutating func finish(_ line: (Substring) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
-        if !pending.isEmpty { try line(Substring(decoding: pending, as: UTF8.self)) }
+    mutating func finish(_ line: (Substring, Int) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
+        if !pending.isEmpty { try line(Substring(decoding: pending, as: UTF8.self), pending.count) }
         pending = []
     }
 }

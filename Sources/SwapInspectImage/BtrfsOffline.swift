@@ -13,6 +13,10 @@ final class BtrfsOffline {
     private(set) var nodeSize = 16384
     private(set) var deviceCount = 1
     private(set) var logRoot: UInt64 = 0
+    /// dev_item.total_bytes: the size of the device as the file system records it.
+    private(set) var deviceTotalBytes: UInt64 = 0
+    /// The bytes of the image area holding the file system.
+    var areaBytes: UInt64 = .max
     private(set) var incompat: UInt64 = 0
     private(set) var fsid: String?
     private(set) var label: String?
@@ -62,7 +66,7 @@ final class BtrfsOffline {
         self.readDevice = readDevice
     }
 
-    /// The superblock (dump-super), the chunk tree and the root tree.
+    /// The superblock (dump-super).
     func open() throws(AreaError) {
         let values = try progs.superblock()
         guard values["magic"]?.hasSuffix("[match]") == true else {
@@ -76,8 +80,13 @@ final class BtrfsOffline {
             let devices = number("num_devices"), let log = number("log_root"), let incompat = number("incompat_flags")
         else { throw AreaError(path: name, operation: "the btrfs superblock is unreadable (dump-super)", reason: "no geometry") }
         (sectorSize, nodeSize, deviceCount, logRoot, self.incompat) = (Int(sector), Int(node), Int(min(devices, 1 << 20)), log, incompat)
+        deviceTotalBytes = number("dev_item.total_bytes") ?? 0
         fsid = values["fsid"]
         label = values["label"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The chunk tree and the root tree (after `unsoundness` said they give the kernel's answer).
+    func readTrees() throws(AreaError) {
         try readChunkTree()
         try readRootTree()
     }
@@ -85,13 +94,16 @@ final class BtrfsOffline {
     /// Why the trees on this image cannot give the kernel's answer, or nil.
     var unsoundness: String? {
         if deviceCount != 1 {
-            return "the file system has \(deviceCount) devices and an image holds one: its chunks may lie on the others; assemble them (btrfs device scan) and use --allow-kernel-mount, or mount it and run 'swapinspect inspect'"
+            return "the file system has \(deviceCount) devices, and the image holds one of them: its chunks may lie on the others"
+        }
+        if deviceTotalBytes > areaBytes {
+            return "the image holds \(areaBytes) bytes of the device's \(deviceTotalBytes) (truncated): what lies past its end cannot be read"
         }
         if logRoot != 0 {
-            return "its log tree is not empty (log_root \(logRoot)): the kernel replays it when it mounts the file system read-write, and the trees dump-tree reads are not yet those; use --allow-kernel-mount, or mount it and run 'swapinspect inspect'"
+            return "its log tree is not empty (log_root \(logRoot), the file system was not unmounted cleanly): the kernel replays the log when it mounts the file system read-write, so the trees dump-tree reads are not yet the kernel's"
         }
         if incompat & ~Self.knownIncompat != 0 {
-            return "it has incompat features 0x\(String(incompat & ~Self.knownIncompat, radix: 16)) that the offline reader does not know; use --allow-kernel-mount"
+            return "it has incompat features 0x\(String(incompat & ~Self.knownIncompat, radix: 16)) that the offline reader does not know"
         }
         return nil
     }
@@ -192,7 +204,7 @@ final class BtrfsOffline {
     func leaf(_ logical: UInt64) throws(AreaError) -> [UInt8] {
         if let cached = leafCache[logical] { return cached }
         let bytes = try readDevice(try physical(logical, count: nodeSize), nodeSize)
-        guard BtrfsLayout.u64(bytes, Self.headerBytenrOffset) == logical else {
+        guard bytes.count == nodeSize, BtrfsLayout.u64(bytes, Self.headerBytenrOffset) == logical else {
             throw AreaError(path: name, operation: "cannot read tree block \(logical)", reason: "the block read is not the one dump-tree printed")
         }
         if leafCache.count > 64 { leafCache.removeAll() }

@@ -99,12 +99,14 @@ extension BtrfsOffline {
 
     /// The first `count` bytes of a file, as the kernel reads them: inline data, regular extents from
     /// the device, preallocated ranges and holes as zeroes. Compressed data is not decompressed.
-    func read(_ inode: Inode, count: Int, path: String) throws(AreaError) -> [UInt8] {
+    /// Compressed data at or after `required` bytes ends what is read there (a shorter result).
+    func read(_ inode: Inode, count: Int, path: String, required: Int? = nil) throws(AreaError) -> [UInt8] {
         let count = Int(min(UInt64(max(count, 0)), inode.size))
         var bytes = [UInt8](repeating: 0, count: count)
         for (index, item) in inode.items.enumerated() where item.fileOffset < UInt64(count) {
             let start = Int(item.fileOffset)
             if item.compression != 0 || item.encryption != 0 {
+                if let required, start >= required { return Array(bytes[..<start]) }
                 throw AreaError(
                     path: path, operation: "cannot read offline",
                     reason: "its data at file offset \(item.fileOffset) is compressed (algorithm \(item.compression)), which dump-tree does not decompress; use --allow-kernel-mount")
@@ -118,6 +120,9 @@ extension BtrfsOffline {
                 let length = Int(min(item.numBytes, UInt64(count - start)))
                 let logical = item.diskBytenr + item.offset
                 let data = try readDevice(try physical(logical, count: length), length)
+                guard data.count == length else {
+                    throw AreaError(path: path, operation: "cannot read offline", reason: "its data at file offset \(item.fileOffset) lies past the end of the image")
+                }
                 bytes.replaceSubrange(start..<(start + data.count), with: data)
             default:
                 continue
@@ -148,6 +153,11 @@ extension BtrfsOffline {
                 if !done.isEmpty { done.removeLast() }
                 continue
             }
+            // A mount point is the root of what is mounted there, not an entry of the directory under it.
+            if mounts.contains(where: { $0.point != "/" && $0.point.split(separator: "/").map(String.init) == done + [component] }) {
+                done.append(component)
+                continue
+            }
             let here = try directory(done, mounts: mounts, asked: asked)
             let entry = try lookUp(component, in: here, soFar: done, asked: asked)
             if entry.type == 7 {  // BTRFS_FT_SYMLINK
@@ -165,6 +175,9 @@ extension BtrfsOffline {
         }
         let canonical = "/" + done.joined(separator: "/")
         guard let last = done.last else { throw AreaError(path: AreaError.path(asked, inside: name), operation: "cannot audit", reason: "a directory") }
+        if mounts.contains(where: { $0.point.split(separator: "/").map(String.init) == done }) {
+            throw AreaError(path: AreaError.path(asked, inside: name), operation: "cannot audit", reason: "a mount point (a directory), not a regular file (inside the image): swapon refuses it")
+        }
         let parent = try directory(Array(done.dropLast()), mounts: mounts, asked: asked)
         let entry = try lookUp(last, in: parent, soFar: Array(done.dropLast()), asked: asked)
         if entry.location.type == BtrfsLayout.rootItemKey {

@@ -41,7 +41,7 @@ extension ImageAuditRun {
         case "linux_raid_member", "isw_raid_member", "ddf_raid_member":
             return "a RAID member (\(type)): one member is not the array; \(attach), assemble the array (mdadm --assemble --readonly --scan) and run 'swapinspect image' on the md device"
         case "btrfs":
-            return "btrfs is read offline with btrfs inspect-internal dump-tree, which this file system does not allow (see the error); give --allow-kernel-mount to mount it read-only instead, or attach the image (losetup -r -P -f --show IMAGE), mount it with -o ro,rescue=nologreplay and run 'swapinspect inspect' on its swap file"
+            return "btrfs is read offline with btrfs inspect-internal dump-tree only where the trees on the image give the kernel's answer; give --allow-kernel-mount to have swapinspect mount it read-only instead, or attach the image (losetup -r -P -f --show IMAGE), mount the file system and run 'swapinspect inspect' on its swap file"
         case "BitLocker", "VeraCrypt", "TrueCrypt":
             return "an encrypted volume (\(type)): nothing inside it can be read without its key; unlock it and run 'swapinspect image' on the unlocked device"
         default:
