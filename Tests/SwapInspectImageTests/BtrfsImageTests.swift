@@ -225,4 +225,38 @@ import Testing
         #expect(converted.status == raw.status)
         #expect(try ContainerFormatTests.leftovers(in: tmp).isEmpty)
     }
+
+    /// A copy taken after an fsync and before the next commit holds a log tree, which the kernel
+    /// replays when it mounts the file system: dump-tree's trees are not the kernel's, said plainly.
+    @Test func aLogTreeIsSaidPlainly() throws {
+        guard Self.canRun("the btrfs log tree test") else { return }
+        let scratch = try Scratch()
+        let image = scratch.file("btrfs.img")
+        let copy = scratch.file("copy.img")
+        try Tool.run("truncate", ["-s", "256M", image])
+        try Tool.run("mkfs.btrfs", ["-q", image])
+        let mountPoint = try scratch.directory("mnt")
+        do {
+            let loop = try LoopDevice(file: image)
+            defer { loop.detach() }
+            try Tool.run("mount", ["-o", "commit=300", loop.path, mountPoint])
+            var mounted = true
+            defer { if mounted { _ = try? Tool.run("umount", ["-l", mountPoint], check: false) } }
+            try Tool.run("btrfs", ["filesystem", "mkswapfile", "--size", "8m", mountPoint + "/swapfile"])
+            try Tool.run("sync", ["-f", mountPoint + "/swapfile"])
+            try Tool.run("dd", ["if=/dev/zero", "of=\(mountPoint)/late", "bs=4k", "count=1", "conv=fsync", "status=none"])
+            try Tool.run("cp", ["--sparse=always", image, copy])
+            try Tool.run("umount", [mountPoint])
+            mounted = false
+        }
+        let superblock = try Tool.run("btrfs", ["inspect-internal", "dump-super", copy]).stdoutText
+        try #require(!superblock.contains("log_root\t\t0\n"), "the copy has no log tree: \(superblock)")
+        let audit = ImageAuditor.audit(image: copy, options: ImageAuditOptions(pageSize: 4096, paths: ["/swapfile"]))
+        let report = try #require(audit.reports.first)
+        #expect(report.undetermined?.contains("its log tree is not empty") == true, "\(report.undetermined ?? "nil")")
+        #expect(report.findings.map(\.code) == [.unsupportedFilesystem])
+        // The original, unmounted cleanly, has none.
+        let clean = ImageAuditor.audit(image: image, options: ImageAuditOptions(pageSize: 4096, paths: ["/swapfile"]))
+        #expect(clean.reports.first?.activation?.ok == true, "\(clean.errors)")
+    }
 }
