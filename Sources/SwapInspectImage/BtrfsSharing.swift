@@ -29,13 +29,19 @@ extension BtrfsOffline {
             if item.generation <= lastSnapshot { blocks.formUnion(ancestors(of: inode.itemLeaves[index], in: tree)) }
         }
         let (dataRefs, blockRefs) = try extentTreeRefs(data: dataExtents, blocks: blocks)
+        var leaves: [UInt64: Set<UInt64>] = [:]
+        for (index, item) in inode.items.enumerated() where dataExtents.contains(item.diskBytenr) {
+            leaves[item.diskBytenr, default: []].insert(inode.itemLeaves[index])
+        }
+        var walked: [Set<UInt64>: BtrfsTreeSharing] = [:]
         var result = inode.items
         for index in result.indices where dataExtents.contains(result[index].diskBytenr) {
             let item = result[index]
             result[index].backrefs = dataRefs[item.diskBytenr] ?? []
-            if item.generation <= lastSnapshot {
-                let leaves = inode.items.indices.filter { inode.items[$0].diskBytenr == item.diskBytenr }.map { inode.itemLeaves[$0] }
-                result[index].treeSharing = walk(from: Set(leaves), tree: tree, subvolume: inode.subvolume, refs: blockRefs)
+            if item.generation <= lastSnapshot, let from = leaves[item.diskBytenr] {
+                let sharing = walked[from] ?? walk(from: from, tree: tree, subvolume: inode.subvolume, refs: blockRefs)
+                walked[from] = sharing
+                result[index].treeSharing = sharing
             }
         }
         return result
