@@ -13,14 +13,9 @@ extension ImageAuditRun {
         defer { rangeExport?.close() }
         let btrfs: BtrfsOffline
         do {
-            // dump-tree takes no offset: a file system that does not start the image is exported alone.
-            var device = source
-            if area.offset != 0 {
-                let request = QemuExport.Request(
-                    image: source, format: .raw, isBlockDevice: file.isBlockDevice, range: (area.offset, area.size))
-                rangeExport = try QemuExport.start(request, name: area.name)
-                device = rangeExport!.path
-            }
+            // dump-tree takes no offset.
+            let device: String
+            (device, rangeExport) = try standalone(area)
             let image = file!
             let base = area.offset
             btrfs = BtrfsOffline(progs: try BtrfsProgs.locate(device: device, name: area.name)) { (offset, count) throws(AreaError) in

@@ -67,7 +67,14 @@ extension ImageAuditRun {
     /// The subvolume holding the system's /etc/fstab, and its entries (their parse errors stated).
     mutating func findBtrfsFstab(_ btrfs: BtrfsOffline, index: Int) -> (UInt64, [FstabEntry])? {
         let top = btrfs.defaultSubvolume
-        let children = btrfs.parentSubvolume.filter { $0.value == top }.map(\.key).sorted()
+        // The usual names of a root subvolume first (Fedora's root, Ubuntu's @), so that a large home
+        // subvolume is not dumped to look for /etc/fstab in it; any other one after them.
+        let usual = ["root", "@", "@root", "@rootfs", "rootfs"].map { Array($0.utf8) }
+        let children = btrfs.parentSubvolume.filter { $0.value == top }.map(\.key).sorted { lhs, rhs in
+            let left = btrfs.subvolumeNames[lhs].flatMap { usual.firstIndex(of: $0) } ?? usual.count
+            let right = btrfs.subvolumeNames[rhs].flatMap { usual.firstIndex(of: $0) } ?? usual.count
+            return (left, lhs) < (right, rhs)
+        }
         for candidate in [top] + children {
             let text: [UInt8]
             let size: UInt64

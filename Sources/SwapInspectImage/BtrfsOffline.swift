@@ -26,6 +26,8 @@ final class BtrfsOffline {
     private(set) var roots: [UInt64: Root] = [:]
     /// Subvolume -> the subvolume holding it (ROOT_BACKREF).
     private(set) var parentSubvolume: [UInt64: UInt64] = [:]
+    /// Subvolume -> its name in that subvolume (the ROOT_BACKREF's name bytes).
+    private(set) var subvolumeNames: [UInt64: [UInt8]] = [:]
     /// The default subvolume (the root tree's DIR_ITEM "default"), else FS_TREE.
     private(set) var defaultSubvolume: UInt64 = BtrfsOffline.fsTree
     var trees: [UInt64: Tree] = [:]
@@ -176,6 +178,10 @@ final class BtrfsOffline {
                 roots[item.key.objectid] = Root(bytenr: bytenr, rootDir: rootDir, lastSnapshot: lastSnapshot, level: Int(level))
             case 144:
                 parentSubvolume[item.key.objectid] = item.key.offset
+                // struct btrfs_root_ref: dirid, sequence, name_len, then the name.
+                if let bytes = try? body(item), let length = BtrfsLayout.u16(bytes, 16), 18 + Int(length) <= bytes.count {
+                    subvolumeNames[item.key.objectid] = Array(bytes[18..<(18 + Int(length))])
+                }
             default:
                 let entries = try dirEntries(item, name: Array("default".utf8))
                 if let entry = entries.first, entry.location.type == BtrfsLayout.rootItemKey { defaultSubvolume = entry.location.objectid }
