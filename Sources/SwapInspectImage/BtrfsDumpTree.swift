@@ -59,8 +59,12 @@ struct BtrfsDumpParser {
     /// Longest line kept: an item's body line is short; a name is at most 255 bytes.
     static let maxLine = 1 << 16
 
-    init(wants: @escaping (BtrfsKey) -> Bool) {
+    /// Called with each kept item once its lines are in.
+    let observe: ((BtrfsDumpItem) -> Void)?
+
+    init(wants: @escaping (BtrfsKey) -> Bool, observe: ((BtrfsDumpItem) -> Void)? = nil) {
         self.wants = wants
+        self.observe = observe
     }
 
     /// A subvolume name (ROOT_REF, ROOT_BACKREF) is printed raw, `name_len` bytes (itemsize - 18):
@@ -68,35 +72,64 @@ struct BtrfsDumpParser {
     private var nameOwed = 0
     private var rootRefPending: Int?
 
-    /// One line of the dump, `byteCount` the bytes it had (before invalid UTF-8 was replaced).
-    mutating func consume(_ line: Substring, byteCount: Int? = nil) throws(BtrfsDumpProblem) {
-        let bytes = byteCount ?? line.utf8.count
+    typealias Line = ArraySlice<UInt8>
+    static let tab = UInt8(ascii: "\t")
+    static let space = UInt8(ascii: " ")
+    static let itemPrefix = Array("\titem ".utf8)
+    static let keyPrefix = Array("\tkey ".utf8)
+    static let leafPrefix = Array("leaf ".utf8)
+    static let nodePrefix = Array("node ".utf8)
+    static let rootRefPrefix = Array("\t\troot ".utf8)
+    static let nameMarker = Array(" name ".utf8)
+
+    /// One line of the dump, as text (tests).
+    mutating func consume(_ line: Substring) throws(BtrfsDumpProblem) { try consume(Array(line.utf8)[...]) }
+
+    /// One line of the dump, its bytes without the line break. Only the lines of wanted items are
+    /// decoded as text; the structure is read from the bytes.
+    mutating func consume(_ line: Line) throws(BtrfsDumpProblem) {
         if nameOwed > 0 {
             // The rest of a subvolume name that held a line break: not a line of the dump.
-            guard bytes <= nameOwed else { throw malformed(line) }
-            nameOwed = bytes == nameOwed ? 0 : nameOwed - bytes - 1
+            guard line.count <= nameOwed else { throw malformed(line) }
+            nameOwed = line.count == nameOwed ? 0 : nameOwed - line.count - 1
             return
         }
         if let length = rootRefPending {
             rootRefPending = nil
-            if line.hasPrefix("\t\troot "), let marker = line.firstRange(of: " name ") {
-                let shown = bytes - line.utf8.distance(from: line.startIndex, to: marker.upperBound)
+            if line.starts(with: Self.rootRefPrefix), let marker = Self.find(Self.nameMarker, in: line) {
+                let shown = line.endIndex - (marker + Self.nameMarker.count)
                 if shown < length { nameOwed = length - shown - 1 }
             }
         }
-        if line.hasPrefix("\t\t") {
-            if current != nil, line.utf8.count <= Self.maxLine { current!.body.append(line) }
+        if line.count >= 2 && line[line.startIndex] == Self.tab && line[line.startIndex + 1] == Self.tab {
+            if current != nil, line.count <= Self.maxLine { current!.body.append(Substring(decoding: line, as: UTF8.self)) }
             return
         }
         flush()
-        if line.hasPrefix("\titem ") {
+        if line.starts(with: Self.itemPrefix) {
             try item(line)
-        } else if line.hasPrefix("\tkey ") {
+        } else if line.starts(with: Self.keyPrefix) {
             try pointer(line)
-        } else if line.hasPrefix("leaf ") || line.hasPrefix("node ") {
+        } else if line.starts(with: Self.leafPrefix) || line.starts(with: Self.nodePrefix) {
             try header(line)
         }
         // Anything else is a tree's title, `total bytes`, `fs uuid`: nothing of the structure.
+    }
+
+    static func find(_ needle: [UInt8], in line: Line) -> Int? {
+        guard line.count >= needle.count else { return nil }
+        var index = line.startIndex
+        while index + needle.count <= line.endIndex {
+            if line[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    static func words(_ line: Line) -> [Line] { line.split(separator: space) }
+
+    static func equal(_ word: Line, _ text: StaticString) -> Bool {
+        word.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// The dump is over: the last block must be complete and every block pointed to printed.
@@ -110,7 +143,10 @@ struct BtrfsDumpParser {
     }
 
     private mutating func flush() {
-        if let item = current { items.append(item) }
+        if let item = current {
+            items.append(item)
+            observe?(item)
+        }
         current = nil
     }
 
@@ -123,33 +159,34 @@ struct BtrfsDumpParser {
 
     /// `leaf B items N free space F generation G owner O` / `node B level L items N …`; the second
     /// header line of a block (`leaf B flags 0x1(WRITTEN) backref revision 1`) is skipped.
-    private mutating func header(_ line: Substring) throws(BtrfsDumpProblem) {
-        let words = line.split(separator: " ")
+    private mutating func header(_ line: Line) throws(BtrfsDumpProblem) {
+        let words = Self.words(line)
         guard words.count >= 4, let bytenr = Self.number(words[1]) else { throw malformed(line) }
-        if words[2] == "flags" { return }
-        let isLeaf = words[0] == "leaf"
+        if Self.equal(words[2], "flags") { return }
+        let isLeaf = Self.equal(words[0], "leaf")
         let countIndex = isLeaf ? 2 : 4
-        guard words.count > countIndex + 1, words[countIndex] == "items", let count = Int(words[countIndex + 1]),
-            isLeaf || words[2] == "level"
+        guard words.count > countIndex + 1, Self.equal(words[countIndex], "items"), let count = Self.number(words[countIndex + 1]),
+            count < 1 << 20, isLeaf || Self.equal(words[2], "level")
         else { throw malformed(line) }
-        let level = isLeaf ? 0 : Int(words[3]) ?? -1
-        guard level >= 0 else { throw malformed(line) }
+        let level = isLeaf ? 0 : Self.number(words[3]).map { min($0, 255) } ?? 255
+        guard level < 8 else { throw malformed(line) }
         try closeBlock()
-        guard blocks.updateValue(level, forKey: bytenr) == nil else {
+        guard blocks.updateValue(Int(level), forKey: bytenr) == nil else {
             throw BtrfsDumpProblem(reason: "dump-tree printed tree block \(bytenr) twice")
         }
-        block = (bytenr, count, 0, isLeaf)
+        block = (bytenr, Int(count), 0, isLeaf)
     }
 
     /// `\titem I key (K) itemoff O itemsize S`.
-    private mutating func item(_ line: Substring) throws(BtrfsDumpProblem) {
-        guard let open = line.firstIndex(of: "("), let close = line.firstIndex(of: ")"), open < close,
-            let key = Self.key(line[line.index(after: open)..<close])
+    private mutating func item(_ line: Line) throws(BtrfsDumpProblem) {
+        guard let open = line.firstIndex(of: UInt8(ascii: "(")), let close = line.firstIndex(of: UInt8(ascii: ")")), open < close,
+            let key = Self.key(line[(open + 1)..<close])
         else { throw malformed(line) }
-        let head = line[..<open].split(separator: " ")
-        let tail = line[line.index(after: close)...].split(separator: " ")
-        guard head.count == 3, let index = Int(head[1]), tail.count == 4, tail[0] == "itemoff", tail[2] == "itemsize",
-            let itemOffset = Int(tail[1]), let itemSize = Int(tail[3])
+        let head = Self.words(line[..<open])
+        let tail = Self.words(line[(close + 1)...])
+        guard head.count == 3, let index = Self.number(head[1]), tail.count == 4, Self.equal(tail[0], "itemoff"),
+            Self.equal(tail[2], "itemsize"), let itemOffset = Self.number(tail[1]), itemOffset < 1 << 20,
+            let itemSize = Self.number(tail[3]), itemSize < 1 << 20
         else { throw malformed(line) }
         guard var block, block.leaf, index == block.next, index < block.count else {
             throw BtrfsDumpProblem(reason: "item \(index) \(key) is out of place in the dump (a name with a line break?)")
@@ -160,14 +197,14 @@ struct BtrfsDumpParser {
         lastKey = key
         block.next += 1
         self.block = block
-        if wants(key) { current = BtrfsDumpItem(key: key, leaf: block.bytenr, itemOffset: itemOffset, itemSize: itemSize) }
-        if key.type == 144 || key.type == 156, itemSize >= 18 { rootRefPending = itemSize - 18 }
+        if wants(key) { current = BtrfsDumpItem(key: key, leaf: block.bytenr, itemOffset: Int(itemOffset), itemSize: Int(itemSize)) }
+        if key.type == 144 || key.type == 156, itemSize >= 18 { rootRefPending = Int(itemSize) - 18 }
     }
 
     /// `\tkey (K) block B gen G` of a node.
-    private mutating func pointer(_ line: Substring) throws(BtrfsDumpProblem) {
-        let words = line.split(separator: " ")
-        guard let at = words.firstIndex(of: "block"), at + 1 < words.count, let child = Self.number(words[at + 1]) else {
+    private mutating func pointer(_ line: Line) throws(BtrfsDumpProblem) {
+        let words = Self.words(line)
+        guard let at = words.firstIndex(where: { Self.equal($0, "block") }), at + 1 < words.count, let child = Self.number(words[at + 1]) else {
             throw malformed(line)
         }
         guard var block, !block.leaf, block.next < block.count else {
@@ -180,17 +217,38 @@ struct BtrfsDumpParser {
         }
     }
 
-    private func malformed(_ line: Substring) -> BtrfsDumpProblem {
-        BtrfsDumpProblem(reason: "unexpected dump-tree line '\(Escapes.visible(String(line.prefix(120))))'")
+    private func malformed(_ line: Line) -> BtrfsDumpProblem {
+        BtrfsDumpProblem(reason: "unexpected dump-tree line '\(Escapes.visible(String(decoding: line.prefix(120), as: UTF8.self)))'")
     }
 
     // MARK: - Numbers and keys as print-tree.c prints them
 
     /// Decimal, `0x` hex, or `-1`.
-    static func number(_ word: Substring) -> UInt64? {
-        if word == "-1" { return .max }
-        if word.hasPrefix("0x") { return UInt64(word.dropFirst(2), radix: 16) }
-        return UInt64(word)
+    static func number(_ word: Substring) -> UInt64? { number(Array(word.utf8)[...]) }
+
+    static func number(_ word: Line) -> UInt64? {
+        guard !word.isEmpty else { return nil }
+        if word.elementsEqual([UInt8(ascii: "-"), UInt8(ascii: "1")]) { return .max }
+        var digits = word
+        var radix: UInt64 = 10
+        if word.count > 2, word[word.startIndex] == UInt8(ascii: "0"), word[word.startIndex + 1] == UInt8(ascii: "x") {
+            digits = word.dropFirst(2)
+            radix = 16
+        }
+        var value: UInt64 = 0
+        for byte in digits {
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt64(byte - UInt8(ascii: "a")) + 10
+            default: return nil
+            }
+            let (times, overflow) = value.multipliedReportingOverflow(by: radix)
+            let (sum, carry) = times.addingReportingOverflow(digit)
+            if overflow || carry { return nil }
+            value = sum
+        }
+        return value
     }
 
     /// `print_objectid`'s names (kernel-shared/print-tree.c).
@@ -219,25 +277,28 @@ struct BtrfsDumpParser {
     ]
 
     /// The inside of `(OBJECTID TYPE OFFSET)`.
-    static func key(_ text: Substring) -> BtrfsKey? {
-        let words = text.split(separator: " ")
+    static func key(_ text: Substring) -> BtrfsKey? { key(Array(text.utf8)[...]) }
+
+    static func key(_ text: Line) -> BtrfsKey? {
+        let words = words(text)
         guard words.count == 3, let objectid = objectid(words[0]), let type = type(words[1]), let offset = offset(words[2])
         else { return nil }
         return BtrfsKey(objectid: objectid, type: type, offset: offset)
     }
 
-    static func objectid(_ word: Substring) -> UInt64? { number(word) ?? objectidNames[word] }
+    static func objectid(_ word: Line) -> UInt64? { number(word) ?? objectidNames[Substring(decoding: word, as: UTF8.self)] }
 
-    static func type(_ word: Substring) -> UInt8? {
-        if word.hasPrefix("UNKNOWN.") { return UInt8(word.dropFirst("UNKNOWN.".count)) }
-        return typeNames[word]
+    static func type(_ word: Line) -> UInt8? {
+        let text = Substring(decoding: word, as: UTF8.self)
+        if text.hasPrefix("UNKNOWN.") { return UInt8(text.dropFirst("UNKNOWN.".count)) }
+        return typeNames[text]
     }
 
     /// A number, a tree name (a reloc tree's ROOT_ITEM), or a qgroup id `level/id`.
-    static func offset(_ word: Substring) -> UInt64? {
+    static func offset(_ word: Line) -> UInt64? {
         if let value = objectid(word) { return value }
-        let parts = word.split(separator: "/")
-        guard parts.count == 2, let level = UInt64(parts[0]), level < 1 << 16, let id = UInt64(parts[1]), id < 1 << 48 else { return nil }
+        let parts = word.split(separator: UInt8(ascii: "/"))
+        guard parts.count == 2, let level = number(parts[0]), level < 1 << 16, let id = number(parts[1]), id < 1 << 48 else { return nil }
         return level << 48 | id
     }
 }
@@ -247,23 +308,23 @@ struct BtrfsDumpParser {
 struct LineSplitter {
     private var pending: [UInt8] = []
 
-    mutating func feed(_ bytes: ArraySlice<UInt8>, _ line: (Substring, Int) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
         var start = bytes.startIndex
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+        while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
             if pending.isEmpty {
-                try line(Substring(decoding: bytes[start..<index], as: UTF8.self), index - start)
+                try line(bytes[start..<end])
             } else {
-                pending += bytes[start..<index]
-                try line(Substring(decoding: pending, as: UTF8.self), pending.count)
+                if pending.count < BtrfsDumpParser.maxLine { pending += bytes[start..<end].prefix(BtrfsDumpParser.maxLine - pending.count) }
+                try line(pending[...])
                 pending.removeAll(keepingCapacity: true)
             }
-            start = index + 1
+            start = end + 1
         }
         if pending.count < BtrfsDumpParser.maxLine { pending += bytes[start...].prefix(BtrfsDumpParser.maxLine - pending.count) }
     }
 
-    mutating func finish(_ line: (Substring, Int) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
-        if !pending.isEmpty { try line(Substring(decoding: pending, as: UTF8.self), pending.count) }
+    mutating func finish(_ line: (ArraySlice<UInt8>) throws(BtrfsDumpProblem) -> Void) throws(BtrfsDumpProblem) {
+        if !pending.isEmpty { try line(pending[...]) }
         pending = []
     }
 }

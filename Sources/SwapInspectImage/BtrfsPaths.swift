@@ -15,14 +15,28 @@ extension BtrfsOffline {
         }
         tree.hashes.formUnion(hashes.union(seeds))
         tree.inodes.formUnion(inodes)
-        let (wantedHashes, wantedInodes) = (tree.hashes, tree.inodes)
-        let dump = try progs.dump(tree: String(subvolume)) { key in
-            switch key.type {
-            case 84: wantedHashes.contains(key.offset)
-            case BtrfsLayout.inodeItemKey, BtrfsLayout.extentDataKey: wantedInodes.contains(key.objectid)
-            default: false
-            }
-        }
+        let wantedHashes = tree.hashes
+        // The inodes the kept directory entries name are kept too, from then on: all of an inode's
+        // items follow its directory's when its number is the higher (the usual case), which saves a
+        // second dump of the tree to read the file found.
+        let wanted = WantedInodes(tree.inodes)
+        let dump = try progs.dump(
+            tree: String(subvolume),
+            wants: { key in
+                switch key.type {
+                case 84: wantedHashes.contains(key.offset)
+                case BtrfsLayout.inodeItemKey, BtrfsLayout.extentDataKey: wanted.inodes.contains(key.objectid)
+                default: false
+                }
+            },
+            observe: { item in
+                guard item.key.type == 84, let location = Self.location(item), location.type == BtrfsLayout.inodeItemKey,
+                    location.objectid > item.key.objectid, !wanted.inodes.contains(location.objectid)
+                else { return }
+                wanted.inodes.insert(location.objectid)
+                wanted.found.insert(location.objectid)
+            })
+        tree.inodes.formUnion(wanted.found)
         tree.dirItems = [:]
         tree.inodeItems = [:]
         tree.extentData = [:]
@@ -36,6 +50,18 @@ extension BtrfsOffline {
         tree.parents = dump.parents
         tree.dumped = true
         trees[subvolume] = tree
+    }
+
+    final class WantedInodes {
+        var inodes: Set<UInt64>
+        var found: Set<UInt64> = []
+        init(_ inodes: Set<UInt64>) { self.inodes = inodes }
+    }
+
+    /// The location key of a DIR_ITEM's first entry as dump-tree printed it (`location key (K) type T`).
+    static func location(_ item: BtrfsDumpItem) -> BtrfsKey? {
+        guard let line = item.body.first, let open = line.firstIndex(of: "("), let close = line.firstIndex(of: ")"), open < close else { return nil }
+        return BtrfsDumpParser.key(line[line.index(after: open)..<close])
     }
 
     /// An inode: its INODE_ITEM decoded (struct btrfs_inode_item) and its EXTENT_DATA items.

@@ -36,14 +36,16 @@ struct BtrfsProgs {
 
     /// `dump-tree --hide-names -t TREE`, every item `wants` selects. Anything dump-tree writes to its
     /// standard error (a checksum or read error, a corrupt block it skipped) makes the dump unsound.
-    func dump(tree: String, wants: @escaping (BtrfsKey) -> Bool) throws(AreaError) -> BtrfsDumpParser {
-        var parser = BtrfsDumpParser(wants: wants)
+    func dump(
+        tree: String, wants: @escaping (BtrfsKey) -> Bool, observe: ((BtrfsDumpItem) -> Void)? = nil
+    ) throws(AreaError) -> BtrfsDumpParser {
+        var parser = BtrfsDumpParser(wants: wants, observe: observe)
         var splitter = LineSplitter()
         var problem: BtrfsDumpProblem?
         let arguments = ["inspect-internal", "dump-tree", "--hide-names", "-t", tree, device]
         let outcome = try stream(arguments) { bytes in
             do throws(BtrfsDumpProblem) {
-                try splitter.feed(bytes) { (line, count) throws(BtrfsDumpProblem) in try parser.consume(line, byteCount: count) }
+                try splitter.feed(bytes) { (line) throws(BtrfsDumpProblem) in try parser.consume(line) }
                 return true
             } catch {
                 problem = error
@@ -57,7 +59,7 @@ struct BtrfsProgs {
         }
         do throws(BtrfsDumpProblem) {
             if let problem { throw problem }
-            try splitter.finish { (line, count) throws(BtrfsDumpProblem) in try parser.consume(line, byteCount: count) }
+            try splitter.finish { (line) throws(BtrfsDumpProblem) in try parser.consume(line) }
             try parser.finish()
         } catch {
             throw AreaError(path: name, operation: "cannot trust the dump of tree \(tree) (dump-tree)", reason: error.reason)

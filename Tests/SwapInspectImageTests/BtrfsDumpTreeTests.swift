@@ -18,7 +18,7 @@ import Testing
 
     static func parse(_ text: String, wants: @escaping (BtrfsKey) -> Bool = { _ in true }) throws(BtrfsDumpProblem) -> BtrfsDumpParser {
         var parser = BtrfsDumpParser(wants: wants)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { try parser.consume(line) }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { try parser.consume(Substring(line)) }
         try parser.finish()
         return parser
     }
@@ -59,6 +59,7 @@ import Testing
         #expect(BtrfsDumpParser.key("13631488 UNKNOWN.172 -1") == BtrfsKey(objectid: 13_631_488, type: 172, offset: .max))
         #expect(BtrfsDumpParser.key("256 NO_SUCH_TYPE 0") == nil)
         #expect(BtrfsDumpParser.key("256 INODE_ITEM") == nil)
+        #expect(BtrfsDumpParser.number("0x1f") == 31 && BtrfsDumpParser.number("18446744073709551616") == nil && BtrfsDumpParser.number("12a") == nil)
     }
 
     /// A root tree leaf whose subvolume name (`name`) is printed raw, as btrfs-progs prints it.
@@ -87,8 +88,8 @@ import Testing
         var parserBytes = BtrfsDumpParser(wants: { _ in true })
         var splitter = LineSplitter()
         let raw = Array(Self.rootLeaf(name: "ab\n\u{7f}").utf8).map { $0 == 0x7F ? 0xFF : $0 }
-        try splitter.feed(raw[...]) { (line, count) throws(BtrfsDumpProblem) in try parserBytes.consume(line, byteCount: count) }
-        try splitter.finish { (line, count) throws(BtrfsDumpProblem) in try parserBytes.consume(line, byteCount: count) }
+        try splitter.feed(raw[...]) { (line) throws(BtrfsDumpProblem) in try parserBytes.consume(line) }
+        try splitter.finish { (line) throws(BtrfsDumpProblem) in try parserBytes.consume(line) }
         try parserBytes.finish()
         #expect(parserBytes.items.count == 3)
     }
@@ -122,16 +123,18 @@ import Testing
         let text = Array(try Self.fixture("fs-tree.txt").utf8)
         var whole: [String] = []
         var splitter = LineSplitter()
-        try splitter.feed(text[...]) { (line, _) throws(BtrfsDumpProblem) in whole.append(String(line)) }
+        try splitter.feed(text[...]) { (line) throws(BtrfsDumpProblem) in whole.append(String(decoding: line, as: UTF8.self)) }
         for piece in [1, 7, 4096] {
             var lines: [String] = []
             var cut = LineSplitter()
             var start = 0
             while start < text.count {
-                try cut.feed(text[start..<min(start + piece, text.count)]) { (line, _) throws(BtrfsDumpProblem) in lines.append(String(line)) }
+                try cut.feed(text[start..<min(start + piece, text.count)]) { (line) throws(BtrfsDumpProblem) in
+                    lines.append(String(decoding: line, as: UTF8.self))
+                }
                 start += piece
             }
-            try cut.finish { (line, _) throws(BtrfsDumpProblem) in lines.append(String(line)) }
+            try cut.finish { (line) throws(BtrfsDumpProblem) in lines.append(String(decoding: line, as: UTF8.self)) }
             #expect(lines == whole)
         }
     }
