@@ -178,6 +178,17 @@ import Testing
         #expect(report.kernelLog == "BTRFS warning (device ?): swapfile must not be copy-on-write")
         #expect(report.facts.btrfs?.items?.isEmpty == false && report.facts.btrfs?.noCow == false)
 
+        // The report with its btrfs object and source dump-tree, against the schema.
+        let json = try BuiltBinary.run(["image", "--json", image])
+        let document = scratch.file("report.json")
+        try json.stdoutText.write(toFile: document, atomically: false, encoding: .utf8)
+        #expect(json.stdoutText.contains("\"source\": \"dump-tree\"") || json.stdoutText.contains("\"source\":\"dump-tree\""))
+        let validation = try Tool.run(
+            "python3",
+            [PackageRoot.appending("Tests/SwapInspectCommandsTests/validate-json.py").path, PackageRoot.appending("docs/swapinspect.schema.json").path, document],
+            check: false)
+        #expect(validation.status == 0, "\(validation.stdoutText)\(validation.stderr)")
+
         let hostile = try BuiltBinary.run(["image", "--path", "/bad\nname\u{1b}/swapfile", "--path", "/bad\nname\u{1b}", image])
         #expect(hostile.status == 2)
         #expect(hostile.stderr.split(separator: "\n").count == 2, "\(hostile.stderr)")
