@@ -32,7 +32,9 @@ import Testing
 
     static let uuid = "0b7e5f1c-2d3a-4b5c-8d9e-0f1a2b3c4d5e"
     /// The swap files of the image, as the booted system names them (the root subvolume is `root`).
-    static let paths = ["/swapfile", "/nocow", "/fragmented", "/cow", "/compressed", "/sparse", "/swap/swapfile", "/data/swapfile"]
+    static let paths = [
+        "/swapfile", "/nocow", "/fragmented", "/cow", "/compressed", "/sparse", "/swap/swapfile", "/data/swapfile", "/gone/swapfile",
+    ]
     static let fstab = """
         UUID=\(uuid) / btrfs subvol=root 0 0
         UUID=\(uuid) /swap btrfs subvol=/swap,noatime 0 0
@@ -49,9 +51,10 @@ import Testing
         var mapSwapfile: UInt64?
     }
 
-    /// Top level: subvolumes `root` (the system: /etc/fstab, swap files, a nested subvolume `data`
-    /// holding a swap file and snapshotted as `data-snap` after 3000 files made its tree two levels
-    /// deep) and `swap` (mounted at /swap by the fstab, holding the fstab's swap file).
+    /// Top level: subvolumes `root` (the system: /etc/fstab, swap files, nested subvolumes `data` and
+    /// `gone`, each holding a swap file and snapshotted after 3000 files made its tree two levels deep,
+    /// the snapshot of `gone` deleted again) and `swap` (mounted at /swap by the fstab, holding the
+    /// fstab's swap file).
     static func build(_ mountPoint: String) throws {
         let root = mountPoint + "/root"
         try Tool.run("btrfs", ["subvolume", "create", root])
@@ -77,7 +80,10 @@ import Testing
             ln -s /swap/swapfile link
             btrfs subvolume create data >/dev/null; btrfs filesystem mkswapfile --size 8m data/swapfile >/dev/null
             for i in $(seq 1 3000); do echo $i > data/f$i; done
-            sync; btrfs subvolume snapshot data data-snap >/dev/null; sync
+            btrfs subvolume create gone >/dev/null; btrfs filesystem mkswapfile --size 8m gone/swapfile >/dev/null
+            for i in $(seq 1 3000); do echo $i > gone/f$i; done
+            sync; btrfs subvolume snapshot data data-snap >/dev/null; btrfs subvolume snapshot gone gone-snap >/dev/null; sync
+            btrfs subvolume delete gone-snap >/dev/null; btrfs subvolume sync . >/dev/null; sync
             """)
     }
 
@@ -166,6 +172,7 @@ import Testing
         #expect(observed["/compressed"]?.kernelRefusal?.hasSuffix("swapfile must not be compressed") == true)
         #expect(observed["/sparse"]?.kernelRefusal?.hasSuffix("swapfile must not have holes") == true)
         #expect(observed["/data/swapfile"]?.kernelRefusal?.hasSuffix("swapfile must not be copy-on-write") == true)
+        #expect(observed["/gone/swapfile"]?.kernelAdding != nil)
 
         let audit = ImageAuditor.audit(image: image, options: ImageAuditOptions(pageSize: 4096, paths: Self.paths))
         #expect(audit.errors.isEmpty, "\(audit.errors)")
@@ -175,6 +182,14 @@ import Testing
             #expect(report.image?.filesystem.type == "btrfs" && report.image?.filesystem.label == "btrfsroot")
             Self.expectSame(path, offline: report, observed: observed[path]!)
         }
+        // Both snapshotted swap files were written before their subvolume's last snapshot: the verdict
+        // came from the walk up the tree (shared while the snapshot lives, not once it is deleted).
+        let walked = try ["/data/swapfile", "/gone/swapfile"].map { path in
+            try #require(audit.reports.first { $0.facts.path == path }?.facts.btrfs?.items?.first?.treeSharing)
+        }
+        #expect(walked.count == 2)
+        if case .shared = walked[0] {} else { Issue.record("/data/swapfile: \(walked[0])") }
+        #expect(walked[1] == .notShared)
         try expectFstabAndLinks(image)
         try expectPartitionAndQcow2(image, scratch: scratch)
     }
