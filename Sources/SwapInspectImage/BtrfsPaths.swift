@@ -238,7 +238,7 @@ extension BtrfsOffline {
                 place.directory = entry.location.objectid
             } else {
                 throw AreaError(
-                    path: AreaError.path(asked, inside: name), operation: "cannot look up",
+                    path: AreaError.path(asked, inside: name), operation: "cannot look up", errno: .notDirectory,
                     reason: "/\(components[...index].joined(separator: "/")) is not a directory (inside the image)")
             }
         }
@@ -256,7 +256,9 @@ extension BtrfsOffline {
         try ensure(place.subvolume, hashes: [hash])
         let key = BtrfsKey(objectid: place.directory, type: 84, offset: hash)
         guard let item = trees[place.subvolume]?.dirItems[key], let entry = try dirEntries(item, name: bytes).first else {
-            throw AreaError(path: AreaError.path(asked, inside: name), operation: "cannot look up", reason: "no such file inside the image")
+            throw AreaError(
+                path: AreaError.path(asked, inside: name), operation: "cannot look up", errno: .noSuchFileOrDirectory,
+                reason: "no such file inside the image")
         }
         return entry
     }
