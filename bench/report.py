@@ -251,6 +251,24 @@ if qcow2:
     if os.path.exists(leftovers_path):
         left = int(open(leftovers_path).read().strip() or "0")
         checks.append(("containers: nothing left in TMPDIR (no copy, export removed)", str(left), left == 0))
+btrfs = load("btrfs")
+if btrfs:
+    extents = "?"
+    report_path = os.path.join(out, "json", "btrfs-report.json")
+    if os.path.exists(report_path):
+        reports = json.load(open(report_path)).get("reports") or [{}]
+        extents = (reports[0].get("activation") or {}).get("extents", "?")
+    mine = btrfs["swapinspect image"]
+    p("")
+    p(f"## btrfs offline (an unmounted btrfs image, a NOCOW swap file of {extents} extents)")
+    p("")
+    p("| `image IMG --path /swapfile` (dump-tree) | `dump-tree -t 5 IMG` | ratio | `mount -o ro` + `map-swapfile -r` | ratio | RSS MiB |")
+    p("|---:|---:|---:|---:|---:|---:|")
+    dump, mapped = btrfs["dump-tree -t 5"], btrfs["mount -o ro + map-swapfile"]
+    p(f"| {t(mine)} | {t(dump)} | {ratio(mine, dump):.2f} | {t(mapped)} | {ratio(mine, mapped):.2f} "
+      f"| {mib('btrfs', 'swapinspect image')} |")
+    # image dumps the extent tree too (the back references), and the subvolume tree once.
+    checks.append(("btrfs image ÷ dump-tree -t 5 ≤ 10", f"{ratio(mine, dump):.2f}", ratio(mine, dump) <= 10.0))
 
 if checks:
     p("")

@@ -11,7 +11,8 @@
 # BENCH_STARTUP_ROUNDS (default 10) rounds of BENCH_STARTUP_RUNS (default 30) hyperfine runs of every
 # start-up command, the rounds one after the other so that a change in the machine's load falls on every
 # command alike;
-# BENCH_ONLY=create runs the create row alone (root);
+# BENCH_ONLY=create runs the create row alone (root); BENCH_ONLY=btrfs the btrfs offline row alone
+# (root: a loop-mounted btrfs; BENCH_BTRFS_EXTENTS, default 20000, extents in its NOCOW swap file);
 # BENCH_ONLY=qcow2 runs the container-format table alone (raw against qcow2, VMDK and VHDX; no root, ~9 GiB
 # under BENCH_WORK, ~2 GiB of random data written);
 # BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
@@ -24,7 +25,7 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 KEEP=${BENCH_KEEP:-0}
 ONLY=${BENCH_ONLY:-}
-[[ -z $ONLY || $ONLY == startup || $ONLY == create || $ONLY == qcow2 ]] || { echo "bench: BENCH_ONLY must be empty, startup, create or qcow2 (got $ONLY)" >&2; exit 64; }
+[[ -z $ONLY || $ONLY == startup || $ONLY == create || $ONLY == qcow2 || $ONLY == btrfs ]] || { echo "bench: BENCH_ONLY must be empty, startup, create, qcow2 or btrfs (got $ONLY)" >&2; exit 64; }
 # A fresh directory per run (deleting ~25 GiB of fragmented sparse images takes a minute or two, and
 # must never race the next run); a fixed one when the images are kept for reuse.
 if [[ -n ${BENCH_WORK:-} ]]; then
@@ -274,6 +275,38 @@ measure_qcow2() {
     rm -f "$WORK"/disk20g.*
 }
 
+# A btrfs image whose NOCOW swap file has BENCH_BTRFS_EXTENTS extents (bench/interleave.py: O_DIRECT
+# writes alternating with a second file), unmounted, then `image --path` (dump-tree of the chunk, root,
+# subvolume and extent trees, parsed as they stream) against what a user would otherwise run: the
+# subvolume's dump-tree alone, and a read-only mount with map-swapfile.
+measure_btrfs() {
+    local n=${BENCH_BTRFS_EXTENTS:-20000} image=$WORK/btrfs.img mnt=$WORK/btrfs.mnt
+    rm -f "$image"
+    mkdir -p "$mnt"
+    truncate -s $((3 * n * BLOCK + (512 << 20))) "$image"
+    mkfs.btrfs -q -f "$image"
+    local loop
+    loop=$(losetup --find --show "$image")
+    loops+=("$loop")
+    mount "$loop" "$mnt"
+    mounts+=("$mnt")
+    touch "$mnt/swapfile" "$mnt/other"
+    chattr +C "$mnt/swapfile" "$mnt/other"
+    log "btrfs: writing a swap file of $n extents"
+    python3 bench/interleave.py "$mnt/swapfile" "$mnt/other" "$n"
+    mkswap -q "$mnt/swapfile" >/dev/null
+    chmod 600 "$mnt/swapfile"
+    umount "$mnt"
+    losetup -d "$loop"
+    "$SWAPINSPECT" image "$image" --path /swapfile --json > "$OUT/json/btrfs-report.json" || true
+    log "btrfs: image vs dump-tree and mount + map-swapfile"
+    measure "btrfs" \
+        "swapinspect image" "$SWAPINSPECT image $image --path /swapfile" \
+        "dump-tree -t 5" "btrfs inspect-internal dump-tree -t 5 $image" \
+        "mount -o ro + map-swapfile" "sh -c 'mount -o ro,loop $image $mnt && btrfs inspect-internal map-swapfile -r $mnt/swapfile; umount $mnt'"
+    rm -f "$image"
+}
+
 # The start-up baselines, built as swapinspect is (RELEASE), with their own scratch path;
 # swift-argument-parser resolves as for swapinspect (same URL and version rule).
 build_baselines() {
@@ -379,6 +412,12 @@ measure_startup() {
     rm -rf "$dir"
 }
 
+if [[ $ONLY == btrfs ]]; then
+    ((EUID == 0)) || { echo "bench: BENCH_ONLY=btrfs needs root (a loop-mounted image)" >&2; exit 1; }
+    measure_btrfs
+    python3 bench/report.py "$OUT" "$SWAPINSPECT" | tee "$OUT/results.md"
+    exit 0
+fi
 if [[ $ONLY == create ]]; then
     ((EUID == 0)) || { echo "bench: BENCH_ONLY=create needs root (a loop-mounted image)" >&2; exit 1; }
     measure_create
@@ -406,6 +445,7 @@ if ((EUID == 0)); then
         measure_offline
     fi
     measure_create
+    measure_btrfs
 else
     log "not root: no loop-mounted images, so only the 1 GiB vs 1 TiB image comparison runs"
 fi

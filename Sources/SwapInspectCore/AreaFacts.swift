@@ -8,6 +8,8 @@ public enum ExtentSource: String, Sendable {
     case fiemap, fibmap, ext2fs, blockDevice
     /// Offline, xfsprogs' `xfs_db -r` (an XFS file system in an image).
     case xfsDb = "xfs_db"
+    /// Offline, btrfs-progs' `btrfs inspect-internal dump-tree` (a btrfs file system in an image).
+    case dumpTree = "dump-tree"
 }
 
 public struct FilesystemFacts: Sendable, Equatable {

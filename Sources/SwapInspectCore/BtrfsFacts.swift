@@ -163,6 +163,10 @@ public struct BtrfsFileExtentItem: Sendable, Equatable {
     /// Every `(inode, offset, root)` referencing the data extent (BTRFS_IOC_LOGICAL_INO_V2, offsets
     /// ignored), which resolves references through shared subtrees (snapshots); nil when not asked.
     public var referencers: [BtrfsReferencer]?
+    /// Offline (no LOGICAL_INO_V2): the walk of `btrfs_is_data_extent_shared` up the subvolume's tree
+    /// from the leaves holding the item to its root, over the tree blocks' back references; nil when
+    /// not walked.
+    public var treeSharing: BtrfsTreeSharing? = nil
 
     public init(
         fileOffset: UInt64, generation: UInt64 = 0, ramBytes: UInt64 = 0, compression: UInt8 = 0, encryption: UInt8 = 0,
@@ -204,6 +208,17 @@ public enum BtrfsBackref: Sendable, Equatable {
     case sharedData(parent: UInt64, count: UInt32)
     /// Any other inline ref type (EXTENT_OWNER_REF of simple quotas); ignored by the sharing check.
     case other(type: UInt8)
+}
+
+/// What the walk up the tree found (`btrfs_is_data_extent_shared` from level 0 up: a tree block with
+/// more than one distinct back reference means the data below it is shared with a snapshot).
+public enum BtrfsTreeSharing: Sendable, Equatable {
+    case notShared
+    /// The tree block at `block` is referenced by subvolume `root` too, or (root nil) by a parent block
+    /// through a full back reference.
+    case shared(block: UInt64, root: UInt64?)
+    /// The walk could not be finished (a block without its extent item, another tree's block).
+    case unknown(String)
 }
 
 /// One result of BTRFS_IOC_LOGICAL_INO_V2.
@@ -340,17 +355,17 @@ public enum BtrfsLayout {
     public static let extentDataRefSize = 28
 
     // Bounds-checked little-endian readers over SwapHeader's `readUInt32`: nil past the end of the item.
-    static func u64(_ bytes: [UInt8], _ offset: Int) -> UInt64? {
+    public static func u64(_ bytes: [UInt8], _ offset: Int) -> UInt64? {
         guard offset >= 0, offset + 8 <= bytes.count else { return nil }
         return UInt64(readUInt32(bytes, at: offset, .little)) | UInt64(readUInt32(bytes, at: offset + 4, .little)) << 32
     }
 
-    static func u32(_ bytes: [UInt8], _ offset: Int) -> UInt32? {
+    public static func u32(_ bytes: [UInt8], _ offset: Int) -> UInt32? {
         guard offset >= 0, offset + 4 <= bytes.count else { return nil }
         return readUInt32(bytes, at: offset, .little)
     }
 
-    static func u16(_ bytes: [UInt8], _ offset: Int) -> UInt16? {
+    public static func u16(_ bytes: [UInt8], _ offset: Int) -> UInt16? {
         guard offset >= 0, offset + 2 <= bytes.count else { return nil }
         return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
     }

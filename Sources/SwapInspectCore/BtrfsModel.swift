@@ -341,6 +341,13 @@ private struct Walk {
         // find_parent_nodes: an extent written after the newest snapshot of the subvolume cannot be
         // shared through the tree.
         if let lastSnapshot = btrfs.lastSnapshot, item.generation > lastSnapshot { return .notShared }
+        switch item.treeSharing {
+        case .notShared: return .notShared
+        case .shared(_, let root?): return .shared(.snapshot(root: root, throughTree: true))
+        case .shared(_, nil): return .shared(.sharedLeaf)
+        case .unknown: return .unknown
+        case nil: break
+        }
         guard let referencers = item.referencers else { return .unknown }
         let others = referencers.filter { $0.root != btrfs.subvolume || $0.inode != btrfs.inode }
         guard let other = others.first else { return .notShared }

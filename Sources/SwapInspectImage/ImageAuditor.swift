@@ -52,16 +52,16 @@ struct ImageAuditRun {
             audit.errors += misses
         }
         for (index, entry) in swapRequests.sorted(by: { $0.key < $1.key }) { auditSwapArea(index, entry: entry ?? nil) }
-        if areas.allSatisfy({ $0.content != .ext && $0.content != .other("xfs") && !readsFiles($0) }) && !options.paths.isEmpty {
-            fail("--path needs an ext2/3/4 or XFS file system, and the image holds none")
+        if areas.allSatisfy({ !$0.content.holdsFiles && !readsFiles($0) }) && !options.paths.isEmpty {
+            fail("--path needs an ext2/3/4, XFS or btrfs file system, and the image holds none")
         }
         if ordered.isEmpty && audit.errors.isEmpty && audit.remarks.isEmpty {
             let what = table.map { "the \($0.type) partition table's partitions hold" } ?? "the image holds"
             // Said only of an image that was read without an error.
             let holds =
-                areas.contains { $0.content == .ext || $0.content == .other("xfs") || readsFiles($0) }
+                areas.contains { $0.content.holdsFiles || readsFiles($0) }
                 ? "no swap area, and its file systems no swap file (none in /etc/fstab, none of \(ImageAuditOptions.defaultSwapFiles.joined(separator: ", "))\(options.scan ? ", none found by --scan" : ""))"
-                : "no ext2/3/4 or XFS file system and no swap area"
+                : "no ext2/3/4, XFS or btrfs file system and no swap area"
             audit.errors.append(AreaError(path: image, operation: "nothing to audit", reason: "\(what) \(holds)"))
         }
         audit.reports = ordered.sorted { ($0.area, $0.seq) < ($1.area, $1.seq) }.map(\.report)
@@ -103,6 +103,7 @@ struct ImageAuditRun {
                         reason: "not an image, or a zeroed or corrupt superblock"))
             }
         case .other("xfs"): auditXFS(index)
+        case .other("btrfs"): auditBtrfs(index)
         case .other(let type): notAuditable(index, type: type)
         }
     }

@@ -52,11 +52,11 @@ extension ImageAuditRun {
         case "isw_raid_member", "ddf_raid_member":
             return "a RAID member (\(type)): one member is not the array; \(attach), assemble the array (mdadm --assemble --readonly --scan) and run 'swapinspect image' on the md device"
         case "btrfs":
-            return "btrfs cannot be read offline yet (ext2/3/4 and XFS file systems and swap areas can): give --allow-kernel-mount (as root) to read it through a read-only kernel mount in a private mount namespace, or attach the image (losetup -r -P -f --show IMAGE), mount the file system with -o ro,rescue=nologreplay and run 'swapinspect inspect' on its swap file (the layout verdict holds; the read-only refusal is the mount's)"
+            return "btrfs is read offline with btrfs inspect-internal dump-tree only where the trees on the image give the kernel's answer; give --allow-kernel-mount (as root) to read it through a read-only kernel mount in a private mount namespace instead, or attach the image (losetup -r -P -f --show IMAGE), mount the file system with -o ro,rescue=nologreplay and run 'swapinspect inspect' on its swap file (the layout verdict holds; the read-only refusal is the mount's)"
         case "BitLocker", "VeraCrypt", "TrueCrypt":
             return "an encrypted volume (\(type)): nothing inside it can be read without its key; unlock it and run 'swapinspect image' on the unlocked device"
         default:
-            return "\(type) cannot be read offline (only ext2/3/4 and XFS file systems and swap areas can): mount it and run 'swapinspect inspect' on its swap files (online FIEMAP works on every file system the kernel supports)"
+            return "\(type) cannot be read offline (only ext2/3/4, XFS and btrfs file systems and swap areas can): mount it and run 'swapinspect inspect' on its swap files (online FIEMAP works on every file system the kernel supports)"
         }
     }
 

@@ -11,14 +11,9 @@ extension ImageAuditRun {
         defer { rangeExport?.close() }
         let xfs: XFSDatabase
         do {
-            // xfs_db takes no offset: a file system that does not start the image is exported alone.
-            var device = source
-            if area.offset != 0 {
-                let request = QemuExport.Request(
-                    image: source, format: .raw, isBlockDevice: file.isBlockDevice, range: (area.offset, area.size))
-                rangeExport = try QemuExport.start(request, name: area.name)
-                device = rangeExport!.path
-            }
+            // xfs_db takes no offset.
+            let device: String
+            (device, rangeExport) = try standalone(area)
             xfs = try XFSDatabase.open(device: device, name: area.name)
         } catch {
             audit.errors.append(error)
@@ -64,6 +59,16 @@ extension ImageAuditRun {
             auditXFSFile(xfs, resolved, priority: request.entry?.priority, notes: notes, place: place, area: index)
         }
         if audited.isEmpty && options.paths.isEmpty, case .dirty = xfs.logState { unreplayedNothing(index, log: "its XFS log") }
+    }
+
+    /// A file system as a device of its own, for the tools that take no offset (xfs_db, btrfs-progs):
+    /// the image (or its container's export) when the area starts it, else the area exported alone
+    /// (qemu's raw driver offset/size).
+    func standalone(_ area: ImageArea) throws(AreaError) -> (path: String, export: QemuExport?) {
+        guard area.offset != 0 else { return (source, nil) }
+        let request = QemuExport.Request(image: source, format: .raw, isBlockDevice: file.isBlockDevice, range: (area.offset, area.size))
+        let export = try QemuExport.start(request, name: area.name)
+        return (export.path, export)
     }
 
     mutating func auditXFSFile(

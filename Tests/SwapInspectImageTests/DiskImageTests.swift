@@ -170,6 +170,26 @@ struct DiskFixture {
     }
 
     @Test func testOtherFilesystemsGetUnsupportedFilesystem() throws {
+        guard let mkfs = Tool.locate("mkfs.ntfs") else {
+            print("skipping: mkfs.ntfs is not installed")
+            return
+        }
+        let scratch = try Scratch()
+        let ntfs = scratch.file("ntfs.img")
+        try Tool.run("truncate", ["-s", "128M", ntfs])
+        try Tool.run(mkfs, ["-q", "-F", "-Q", ntfs])
+        let fixture = try DiskFixture.build(in: scratch, fstab: nil, extraPartition: (DiskFixture.linuxType, ntfs, 128))
+        let audit = ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096))
+        let other = try #require(audit.reports.first { $0.image?.partition == 3 })
+        #expect(other.findings.map(\.code) == [.unsupportedFilesystem])
+        #expect(other.undetermined != nil)
+        #expect(other.image?.filesystem.type == "ntfs")
+        #expect(other.findings.first?.message.contains("swapinspect inspect") == true)
+    }
+
+    /// A btrfs partition is read offline (dump-tree): an empty one holds no swap file, and a path asked
+    /// for is looked up in it too.
+    @Test func testBtrfsPartitionIsReadOffline() throws {
         guard let mkfs = Tool.locate("mkfs.btrfs") else {
             print("skipping: mkfs.btrfs is not installed")
             return
@@ -180,11 +200,10 @@ struct DiskFixture {
         try Tool.run(mkfs, ["-q", "-f", btrfs])
         let fixture = try DiskFixture.build(in: scratch, fstab: nil, extraPartition: (DiskFixture.linuxType, btrfs, 128))
         let audit = ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096))
-        let other = try #require(audit.reports.first { $0.image?.partition == 3 })
-        #expect(other.findings.map(\.code) == [.unsupportedFilesystem])
-        #expect(other.undetermined != nil)
-        #expect(other.image?.filesystem.type == "btrfs")
-        #expect(other.findings.first?.message.contains("swapinspect inspect") == true)
+        #expect(!audit.reports.contains { $0.image?.partition == 3 })
+        #expect(audit.errors.isEmpty, "\(audit.errors)")
+        let asked = ImageAuditor.audit(image: fixture.disk, options: ImageAuditOptions(pageSize: 4096, paths: ["/nope"]))
+        #expect(asked.errors.map(\.description).contains("\(fixture.disk):3:/nope: cannot look up: no such file inside the image"))
     }
 
     @Test func testImageJSONKeyOnTheCommandLine() throws {

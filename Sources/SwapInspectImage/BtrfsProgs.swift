@@ -1,0 +1,146 @@
+internal import CSwapInspectImage
+import Glibc
+import SwapInspectCore
+
+/// btrfs-progs' `btrfs inspect-internal dump-super` and `dump-tree` on an unmounted file system (an
+/// image file, or the qemu export of its partition), run as ChildProcess runs its tools: limited, in
+/// their own process group, killed with swapinspect. dump-tree's output is parsed as it streams, so
+/// the extent tree of a large file system is never held whole.
+struct BtrfsProgs {
+    let tool: String
+    let device: String
+    /// The area as messages name it.
+    let name: String
+    /// Wall-clock limit of one dump: the extent tree of a large file system takes a while.
+    static let dumpSeconds: UInt32 = 600
+
+    static func locate(device: String, name: String) throws(AreaError) -> BtrfsProgs {
+        guard let tool = ChildProcess.find("btrfs") else {
+            throw AreaError(path: name, operation: "cannot read btrfs offline", reason: "btrfs is not installed (Debian: apt install btrfs-progs)")
+        }
+        return BtrfsProgs(tool: tool, device: device, name: name)
+    }
+
+    /// `dump-super`'s `name value` lines.
+    func superblock() throws(AreaError) -> [String: String] {
+        let outcome = try ChildProcess.run(tool, ["inspect-internal", "dump-super", device], limit: 1 << 20)
+        guard outcome.succeeded else { throw failure("dump-super", outcome.timedOut, outcome.status, outcome.errors) }
+        var values: [String: String] = [:]
+        for line in String(decoding: outcome.output, as: UTF8.self).split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
+            guard words.count >= 2, !line.hasPrefix("\t") else { continue }
+            values[String(words[0])] = words[1...].joined(separator: " ")
+        }
+        return values
+    }
+
+    /// `dump-tree --hide-names -t TREE`, every item `wants` selects. Anything dump-tree writes to its
+    /// standard error (a checksum or read error, a corrupt block it skipped) makes the dump unsound.
+    func dump(
+        tree: String, wants: @escaping (BtrfsKey) -> Bool, observe: ((BtrfsDumpItem) -> Void)? = nil
+    ) throws(AreaError) -> BtrfsDumpParser {
+        var parser = BtrfsDumpParser(wants: wants, observe: observe)
+        var splitter = LineSplitter()
+        var problem: BtrfsDumpProblem?
+        let arguments = ["inspect-internal", "dump-tree", "--hide-names", "-t", tree, device]
+        let outcome = try stream(arguments) { bytes in
+            do throws(BtrfsDumpProblem) {
+                try splitter.feed(bytes) { (line) throws(BtrfsDumpProblem) in try parser.consume(line) }
+                return true
+            } catch {
+                problem = error
+                return false
+            }
+        }
+        // The parser's own objection first: it stopped dump-tree.
+        let errors = Self.significant(outcome.errors, device: device)
+        if problem == nil, outcome.timedOut || outcome.status != 0 || !errors.isEmpty {
+            throw failure("dump-tree -t \(tree)", outcome.timedOut, outcome.status, errors)
+        }
+        do throws(BtrfsDumpProblem) {
+            if let problem { throw problem }
+            try splitter.finish { (line) throws(BtrfsDumpProblem) in try parser.consume(line) }
+            try parser.finish()
+        } catch {
+            throw AreaError(path: name, operation: "cannot trust the dump of tree \(tree) (dump-tree)", reason: error.reason)
+        }
+        return parser
+    }
+
+    /// dump-tree's standard error without the one line it prints and then ignores: a qemu export is a
+    /// FUSE mount point over a file, which its argument check (check_arg_type) calls neither a block
+    /// device nor a regular file before it opens and reads it all the same.
+    static func significant(_ errors: [UInt8], device: String) -> [UInt8] {
+        let ignored = "ERROR: not a block device or regular file: \(device)"
+        let lines = String(decoding: errors, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        let kept = lines.filter { $0 != ignored }
+        return kept.count == lines.count ? errors : Array(kept.joined(separator: "\n").utf8)
+    }
+
+    /// One line for a tool that failed: its first error line (dump-tree's own words) or its status.
+    func failure(_ what: String, _ timedOut: Bool, _ status: Int32, _ errors: [UInt8]) -> AreaError {
+        if timedOut {
+            return AreaError(path: name, operation: "\(what) did not finish", reason: "stopped after \(Self.dumpSeconds) s")
+        }
+        let lines = String(decoding: errors, as: UTF8.self).split(separator: "\n").map { (line: Substring) -> String in
+            String(line).replacingAll("\(device): ", with: "").trimmingCharacters(of: " ")
+        }.filter { !$0.isEmpty }
+        let reason = lines.first.map { Escapes.visible($0) + (lines.count > 1 ? " (and \(lines.count - 1) more lines)" : "") }
+        return AreaError(
+            path: name, operation: "not a readable btrfs file system (btrfs inspect-internal \(what))",
+            reason: reason ?? "exited with status \(status)")
+    }
+
+    struct Streamed {
+        var status: Int32
+        var errors: [UInt8]
+        var timedOut: Bool
+    }
+
+    /// Runs the tool, handing its standard output on in pieces; `accept` returning false stops it.
+    func stream(_ arguments: [String], accept: (ArraySlice<UInt8>) -> Bool) throws(AreaError) -> Streamed {
+        var out: [Int32] = [-1, -1]
+        var err: [Int32] = [-1, -1]
+        guard si_pipe_cloexec(&out) == 0 else { throw AreaError(path: tool, operation: "cannot create a pipe") }
+        guard si_pipe_cloexec(&err) == 0 else {
+            close(out[0]); close(out[1])
+            throw AreaError(path: tool, operation: "cannot create a pipe")
+        }
+        let pid = ChildProcess.spawn(tool, arguments, stdoutFD: out[1], stderrFD: err[1])
+        close(out[1])
+        close(err[1])
+        defer { close(out[0]); close(err[0]) }
+        guard pid > 0 else { throw AreaError(path: tool, operation: "cannot start") }
+        let slot = si_guard_register(pid, nil, nil, nil)
+        _ = si_guard_watch(slot, Self.dumpSeconds)
+        var errors: [UInt8] = []
+        let stopped = !Self.pump(out[0], err[0], errors: &errors, accept: accept)
+        if stopped { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let timedOut = si_guard_timed_out(slot) != 0
+        si_guard_unregister(slot)
+        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Streamed(status: stopped ? 0 : code, errors: errors, timedOut: timedOut)
+    }
+
+    /// Reads both pipes until both close; false when `accept` stopped it.
+    static func pump(_ outFD: Int32, _ errFD: Int32, errors: inout [UInt8], accept: (ArraySlice<UInt8>) -> Bool) -> Bool {
+        var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while fds.contains(where: { $0.fd >= 0 }) {
+            guard poll(&fds, nfds_t(fds.count), -1) >= 0 || errno == EINTR else { return true }
+            for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
+                let got = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { fds[index].fd = -1; continue }
+                if index == 0 {
+                    if !accept(buffer[0..<got]) { return false }
+                } else if errors.count < 1 << 16 {
+                    errors += buffer[0..<got]
+                }
+            }
+        }
+        return true
+    }
+}
