@@ -84,17 +84,10 @@ extension ImageAuditRun {
         }
         pathHits.insert(request.path)
         guard resolved.inode.isRegular else {
-            audit.errors.append(
-                AreaError(
-                    path: AreaError.path(request.path, inside: name), operation: "cannot audit",
-                    reason: "\(resolved.inode.typeDescription), not a regular file (inside the image): swapon refuses it"))
+            audit.errors.append(Self.notRegularFile(AreaError.path(request.path, inside: name), resolved.inode.typeDescription))
             return
         }
-        var notes = notes + resolved.links.map { "symbolic link inside the image: \($0)" }
-        if let entry = request.entry {
-            notes.append("named by /etc/fstab line \(entry.line)")
-            if entry.noauto { notes.append("fstab marks it noauto: swapon -a skips it") }
-        }
+        let notes = notes + Self.fileNotes(links: resolved.links, entry: request.entry)
         do {
             let facts = try btrfsFileFacts(btrfs, resolved, priority: request.entry?.priority, notes: notes, area: area)
             var report = Inspector.inspect(facts, options: InspectOptions(pageSize: options.pageSize))

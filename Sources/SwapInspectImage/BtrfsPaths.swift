@@ -80,18 +80,7 @@ extension BtrfsOffline {
 
         var isRegular: Bool { mode & 0o170000 == 0o100000 }
         var isSymlink: Bool { mode & 0o170000 == 0o120000 }
-        var typeDescription: String {
-            switch mode & 0o170000 {
-            case 0o100000: "a regular file"
-            case 0o040000: "a directory"
-            case 0o120000: "a symbolic link"
-            case 0o060000: "a block device"
-            case 0o020000: "a character device"
-            case 0o010000: "a FIFO"
-            case 0o140000: "a socket"
-            default: "of unknown type \(String(mode & 0o170000, radix: 8))"
-            }
-        }
+        var typeDescription: String { fileTypeDescription(mode) }
     }
 
     func inode(_ number: UInt64, in subvolume: UInt64) throws(AreaError) -> Inode {

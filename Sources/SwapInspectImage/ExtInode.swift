@@ -23,17 +23,6 @@ extension ExtFilesystem {
         var inUse: Bool { raw.i_links_count > 0 && raw.i_dtime == 0 }
 
         /// `what` for messages: "a directory", "a symbolic link", …
-        var typeDescription: String {
-            switch Int32(fileType) {
-            case LINUX_S_IFREG: "a regular file"
-            case LINUX_S_IFDIR: "a directory"
-            case LINUX_S_IFLNK: "a symbolic link"
-            case LINUX_S_IFBLK: "a block device"
-            case LINUX_S_IFCHR: "a character device"
-            case LINUX_S_IFIFO: "a FIFO"
-            case LINUX_S_IFSOCK: "a socket"
-            default: "of unknown type \(String(fileType, radix: 8))"
-            }
-        }
+        var typeDescription: String { fileTypeDescription(UInt32(mode)) }
     }
 }

@@ -3,6 +3,23 @@ import SwapInspectCore
 /// The swap entries of the image's own /etc/fstab: read from the root file system, and each resolved
 /// to a swap file in it or to an area of the image, as `swapon -a` would on the booted machine.
 extension ImageAuditRun {
+    /// The notes of a swap file found inside the image: the symbolic links followed to it (swapon
+    /// follows them too) and the fstab line that names it.
+    static func fileNotes(links: [String], entry: FstabEntry?) -> [String] {
+        var notes = links.map { "symbolic link inside the image: \($0)" }
+        if let entry {
+            notes.append("named by /etc/fstab line \(entry.line)")
+            if entry.noauto { notes.append("fstab marks it noauto: swapon -a skips it") }
+        }
+        return notes
+    }
+
+    /// swapon(8) activates regular files and block devices only: what is said of anything else a path
+    /// inside the image names (`what`: "a directory", "a FIFO", …).
+    static func notRegularFile(_ path: String, _ what: String) -> AreaError {
+        AreaError(path: path, operation: "cannot audit", reason: "\(what), not a regular file (inside the image): swapon refuses it")
+    }
+
     static let fstab = "/etc/fstab"
     /// Most bytes of /etc/fstab read: far more than any real one.
     static let fstabLimit = 1 << 20

@@ -136,11 +136,7 @@ extension ImageAuditRun {
         }
         let rename = { (text: String) in text.replacing(mounted, with: inside).replacing(mount.directory, with: target.mountPoint) }
         var notes = facts.notes.map(rename)
-        if inside != request.path { notes.append("symbolic link inside the image: \(request.path) -> \(inside)") }
-        if let entry = request.entry {
-            notes.append("named by /etc/fstab line \(entry.line)")
-            if entry.noauto { notes.append("fstab marks it noauto: swapon -a skips it") }
-        }
+        notes += Self.fileNotes(links: inside != request.path ? ["\(request.path) -> \(inside)"] : [], entry: request.entry)
         let options = KernelMount.describedOptions(type: type, subvolume: target.subvolume)
         notes.append(
             "read through a read-only kernel mount (--allow-kernel-mount: -o \(options) on a read-only loop device, in swapinspect's private mount namespace); the read-only mount is swapinspect's: the verdict is the booted system's read-write mount's")

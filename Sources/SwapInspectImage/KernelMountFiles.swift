@@ -112,9 +112,7 @@ extension ImageAuditRun {
         var status = stat()
         fstat(fd, &status)
         guard status.st_mode & S_IFMT == S_IFREG else {
-            let what = status.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file"
-            audit.errors.append(
-                AreaError(path: name, operation: "cannot audit", reason: "\(what), not a regular file (inside the image): swapon refuses it"))
+            audit.errors.append(Self.notRegularFile(name, fileTypeDescription(UInt32(status.st_mode))))
             return
         }
         guard audited.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted else { return }

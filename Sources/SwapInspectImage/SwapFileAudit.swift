@@ -99,18 +99,11 @@ extension ImageAuditRun {
         place: ImageLocation, area: Int, audited: inout Set<UInt32>
     ) {
         guard resolved.inode.isRegular else {
-            audit.errors.append(
-                AreaError(
-                    path: filesystem.name(of: path), operation: "cannot audit",
-                    reason: "\(resolved.inode.typeDescription), not a regular file (inside the image): swapon refuses it"))
+            audit.errors.append(Self.notRegularFile(filesystem.name(of: path), resolved.inode.typeDescription))
             return
         }
         guard audited.insert(resolved.inode.number).inserted else { return }
-        var notes = resolved.links.map { "symbolic link inside the image: \($0)" }
-        if let entry {
-            notes.append("named by /etc/fstab line \(entry.line)")
-            if entry.noauto { notes.append("fstab marks it noauto: swapon -a skips it") }
-        }
+        let notes = Self.fileNotes(links: resolved.links, entry: entry)
         auditInode(
             filesystem, inode: resolved.inode, path: resolved.canonical, priority: entry?.priority, notes: notes, place: place, area: area,
             checkHibernation: entry != nil)

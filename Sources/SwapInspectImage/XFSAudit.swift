@@ -44,18 +44,11 @@ extension ImageAuditRun {
             }
             pathHits.insert(request.path)
             guard resolved.inode.isRegular else {
-                audit.errors.append(
-                    AreaError(
-                        path: AreaError.path(request.path, inside: area.name), operation: "cannot audit",
-                        reason: "\(resolved.inode.typeDescription), not a regular file (inside the image): swapon refuses it"))
+                audit.errors.append(Self.notRegularFile(AreaError.path(request.path, inside: area.name), resolved.inode.typeDescription))
                 continue
             }
             guard audited.insert(resolved.inode.number).inserted else { continue }
-            var notes = resolved.links.map { "symbolic link inside the image: \($0)" }
-            if let entry = request.entry {
-                notes.append("named by /etc/fstab line \(entry.line)")
-                if entry.noauto { notes.append("fstab marks it noauto: swapon -a skips it") }
-            }
+            let notes = Self.fileNotes(links: resolved.links, entry: request.entry)
             auditXFSFile(xfs, resolved, priority: request.entry?.priority, notes: notes, place: place, area: index)
         }
         if audited.isEmpty && options.paths.isEmpty, case .dirty = xfs.logState { unreplayedNothing(index, log: "its XFS log") }

@@ -19,18 +19,7 @@ extension XFSDatabase {
         var fileType: UInt32 { mode & UInt32(S_IFMT) }
         var isRegular: Bool { fileType == UInt32(S_IFREG) }
         var isSymlink: Bool { fileType == UInt32(S_IFLNK) }
-        var typeDescription: String {
-            switch fileType {
-            case UInt32(S_IFREG): "a regular file"
-            case UInt32(S_IFDIR): "a directory"
-            case UInt32(S_IFLNK): "a symbolic link"
-            case UInt32(S_IFBLK): "a block device"
-            case UInt32(S_IFCHR): "a character device"
-            case UInt32(S_IFIFO): "a FIFO"
-            case UInt32(S_IFSOCK): "a socket"
-            default: "of unknown type \(String(fileType, radix: 8))"
-            }
-        }
+        var typeDescription: String { fileTypeDescription(mode) }
         var openFacts: OpenFacts { OpenFacts(immutable: immutable, appendOnly: appendOnly) }
     }
 
