@@ -58,7 +58,7 @@ struct Image: ParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Read btrfs, which is not read offline, through a read-only kernel mount (root: a read-only loop device, -o ro,rescue=nologreplay, in a private mount namespace that goes with swapinspect).")
+        help: "Read btrfs through the kernel's own read-only mount instead of dump-tree (root: a read-only loop device, -o ro,rescue=nologreplay, in a private mount namespace that goes with swapinspect).")
     var allowKernelMount = false
 
     @OptionGroup var page: PageSizeOption
