@@ -124,10 +124,12 @@ struct HibernationSystem {
     static func codes(_ hibernation: [String: Any]) -> [String] { findings(hibernation).compactMap { $0["code"] as? String } }
 
     /// Runs every fix as printed, with stand-ins for the commands that regenerate boot files (they
-    /// record their arguments in `DIR.commands`); returns what they recorded.
+    /// record their arguments in a log of their own directory, removed afterwards); returns what they recorded.
     func apply(_ hibernation: [String: Any]) throws -> String {
-        let stubs = root + ".stubs"
-        let log = root + ".commands"
+        let tools = try TemporaryDirectory(prefix: "swapinspect-hibernate-stubs")
+        defer { tools.remove() }
+        let stubs = tools.file("bin")
+        let log = tools.file("commands")
         try FileManager.default.createDirectory(atPath: stubs, withIntermediateDirectories: true)
         for name in ["update-grub", "update-initramfs", "dracut", "mkinitcpio", "kernel-install", "chroot", "grubby"] {
             let script = "#!/bin/sh\necho \"\(name) $*\" >> '\(log)'\n"
