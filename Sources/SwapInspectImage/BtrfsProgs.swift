@@ -91,56 +91,11 @@ struct BtrfsProgs {
             reason: reason ?? "exited with status \(status)")
     }
 
-    struct Streamed {
-        var status: Int32
-        var errors: [UInt8]
-        var timedOut: Bool
-    }
-
-    /// Runs the tool, handing its standard output on in pieces; `accept` returning false stops it.
-    func stream(_ arguments: [String], accept: (ArraySlice<UInt8>) -> Bool) throws(AreaError) -> Streamed {
-        var out: [Int32] = [-1, -1]
-        var err: [Int32] = [-1, -1]
-        guard si_pipe_cloexec(&out) == 0 else { throw AreaError(path: tool, operation: "cannot create a pipe") }
-        guard si_pipe_cloexec(&err) == 0 else {
-            close(out[0]); close(out[1])
-            throw AreaError(path: tool, operation: "cannot create a pipe")
-        }
-        let pid = ChildProcess.spawn(tool, arguments, stdoutFD: out[1], stderrFD: err[1])
-        close(out[1])
-        close(err[1])
-        defer { close(out[0]); close(err[0]) }
-        guard pid > 0 else { throw AreaError(path: tool, operation: "cannot start") }
-        let slot = si_guard_register(pid, nil, nil, nil)
-        _ = si_guard_watch(slot, Self.dumpSeconds)
-        var errors: [UInt8] = []
-        let stopped = !Self.pump(out[0], err[0], errors: &errors, accept: accept)
-        if stopped { kill(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let timedOut = si_guard_timed_out(slot) != 0
-        si_guard_unregister(slot)
-        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return Streamed(status: stopped ? 0 : code, errors: errors, timedOut: timedOut)
-    }
-
-    /// Reads both pipes until both close; false when `accept` stopped it.
-    static func pump(_ outFD: Int32, _ errFD: Int32, errors: inout [UInt8], accept: (ArraySlice<UInt8>) -> Bool) -> Bool {
-        var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while fds.contains(where: { $0.fd >= 0 }) {
-            guard poll(&fds, nfds_t(fds.count), -1) >= 0 || errno == EINTR else { return true }
-            for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
-                let got = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { fds[index].fd = -1; continue }
-                if index == 0 {
-                    if !accept(buffer[0..<got]) { return false }
-                } else if errors.count < 1 << 16 {
-                    errors += buffer[0..<got]
-                }
-            }
-        }
-        return true
+    /// Runs the tool, handing its standard output on in pieces; `accept` returning false stops it (and
+    /// its status is then 0: what it printed was enough).
+    func stream(_ arguments: [String], accept: (ArraySlice<UInt8>) -> Bool) throws(AreaError) -> ChildProcess.Streamed {
+        var streamed = try ChildProcess.stream(tool, arguments, seconds: Self.dumpSeconds, accept: accept)
+        if streamed.stopped { streamed.status = 0 }
+        return streamed
     }
 }

@@ -39,8 +39,31 @@ enum ChildProcess {
         return si_spawn_limited(executable, &argv, stdoutFD, stderrFD, memoryLimit, UInt(cpuSeconds))
     }
 
-    /// Runs a tool to completion and collects both outputs (at most `limit` bytes of standard output).
+    /// Runs a tool to completion and collects both outputs (at most `limit` bytes of standard output;
+    /// past it the tool is stopped rather than waited for).
     static func run(_ executable: String, _ arguments: [String], limit: Int = 256 << 20) throws(AreaError) -> Outcome {
+        var output: [UInt8] = []
+        let streamed = try stream(executable, arguments, seconds: runSeconds) { piece in
+            output += piece
+            return output.count < limit
+        }
+        return Outcome(status: streamed.status, output: output, errors: streamed.errors, timedOut: streamed.timedOut)
+    }
+
+    /// How a streamed run ended: its exit status (128+N for signal N), standard error's first 64 KiB,
+    /// whether the wall-clock limit stopped it, and whether `accept` did.
+    struct Streamed {
+        var status: Int32
+        var errors: [UInt8]
+        var timedOut: Bool
+        var stopped: Bool
+    }
+
+    /// Runs a tool under the limits and `seconds` of wall-clock time, handing its standard output on in
+    /// pieces as they come; `accept` returning false stops it (SIGKILL). Always reaped.
+    static func stream(
+        _ executable: String, _ arguments: [String], seconds: UInt32, accept: (ArraySlice<UInt8>) -> Bool
+    ) throws(AreaError) -> Streamed {
         var out: [Int32] = [-1, -1]
         var err: [Int32] = [-1, -1]
         guard si_pipe_cloexec(&out) == 0 else { throw AreaError(path: executable, operation: "cannot create a pipe") }
@@ -54,36 +77,36 @@ enum ChildProcess {
         defer { close(out[0]); close(err[0]) }
         guard pid > 0 else { throw AreaError(path: executable, operation: "cannot start") }
         let slot = si_guard_register(pid, nil, nil, nil)
-        _ = si_guard_watch(slot, runSeconds)
-        var outcome = Outcome(status: 0, output: [], errors: [], timedOut: false)
-        drain(out[0], err[0], limit: limit, into: &outcome)
-        // Past the output limit: stop it rather than wait for the rest.
-        if outcome.output.count >= limit { kill(pid, SIGKILL) }
+        _ = si_guard_watch(slot, seconds)
+        var errors: [UInt8] = []
+        let stopped = !pump(out[0], err[0], errors: &errors, accept: accept)
+        if stopped { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        outcome.timedOut = si_guard_timed_out(slot) != 0
+        let timedOut = si_guard_timed_out(slot) != 0
         si_guard_unregister(slot)
-        outcome.status = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return outcome
+        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Streamed(status: code, errors: errors, timedOut: timedOut, stopped: stopped)
     }
 
-    /// Reads both pipes until both are closed (poll: neither can fill up and block the child).
-    static func drain(_ outFD: Int32, _ errFD: Int32, limit: Int, into outcome: inout Outcome) {
+    /// Reads both pipes until both are closed (poll: neither can fill up and block the child); false
+    /// when `accept` stopped it.
+    static func pump(_ outFD: Int32, _ errFD: Int32, errors: inout [UInt8], accept: (ArraySlice<UInt8>) -> Bool) -> Bool {
         var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while fds.contains(where: { $0.fd >= 0 }) {
-            guard poll(&fds, nfds_t(fds.count), -1) >= 0 || errno == EINTR else { return }
+            guard poll(&fds, nfds_t(fds.count), -1) >= 0 || errno == EINTR else { return true }
             for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
                 let got = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
                 if got < 0 && errno == EINTR { continue }
                 guard got > 0 else { fds[index].fd = -1; continue }
                 if index == 0 {
-                    outcome.output += buffer[0..<got]
-                    if outcome.output.count >= limit { return }
-                } else if outcome.errors.count < 1 << 16 {
-                    outcome.errors += buffer[0..<got]
+                    if !accept(buffer[0..<got]) { return false }
+                } else if errors.count < 1 << 16 {
+                    errors += buffer[0..<got]
                 }
             }
         }
+        return true
     }
 }
