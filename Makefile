@@ -33,7 +33,8 @@ demo: release
 ## test: every test; the kernel tests need root and loop devices and say why when they skip
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	$(SWIFT) test --skip-build --parallel --num-workers 1 2>&1 | tee .build/test.log; status=$${PIPESTATUS[0]}; \
+	  if ((status != 0)); then ./scripts/test-summary.sh .build/test.log; fi; exit $$status
 
 ## test-vm: the qemu guest (Tests/VM, SwapInspectVMTests): Debian's cloud kernel (downloaded once into
 ## .build-vm/cache) boots the release build; inspect against the guest kernel's swapon on vfat and exFAT
