@@ -7,7 +7,7 @@ log=${1:?usage: test-summary.sh LOG}
 echo
 echo "=== recorded issues (from $log) ==="
 awk '
-    / recorded an issue |: error: / { shown = 0; print; detail = 1; next }
-    detail && /^[[:space:]]|↳/ && shown < 12 { print; shown++; next }
+    / recorded an issue |: error: / { shown = 0; print substr($0, 1, 400); detail = 1; next }
+    detail && /^[[:space:]]|↳/ && shown < 6 { print substr($0, 1, 400); shown++; next }
     { detail = 0 }
 ' "$log" | head -n 200
