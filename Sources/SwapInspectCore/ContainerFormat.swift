@@ -120,6 +120,11 @@ extension ContainerError {
     static func corrupt(_ format: DiskImageFormat, _ what: String) -> ContainerError {
         ContainerError("corrupt \(format) header: \(what)")
     }
+
+    /// A table past the header (qcow2's L1 and L2 tables) holds what no writer writes: qemu's own words.
+    static func corruptTable(_ format: DiskImageFormat, _ what: String) -> ContainerError {
+        ContainerError("corrupt \(format) image: \(what)")
+    }
 }
 
 /// The GPT header (UEFI spec 5.3.2) of a raw disk cut short: libblkid rejects a GPT whose backup

@@ -18,6 +18,8 @@ enum Qcow2Header {
     /// The most L1 table read to check clusters (qemu's own limit is 32 MiB).
     static let maxL1Bytes = 32 << 20
 
+    static func hex(_ value: UInt64) -> String { String(value, radix: 16) }
+
     /// Header extension types.
     static let extensionEnd: UInt32 = 0
     static let extensionBackingFormat: UInt32 = 0xE279_2ACA
@@ -93,24 +95,35 @@ enum Qcow2Header {
         let entrySize = extendedL2 ? 16 : 8
         // Bits 0..x-1 of a compressed entry are its host offset (qcow2.txt: x = 62 - (cluster_bits - 8)).
         let compressedMask = (UInt64(1) << (62 - (UInt64(bits) - 8))) - 1
+        let unalignedBits = clusterSize - 1
         for index in stride(from: 0, to: l1.count - 7, by: 8) {
             let table = ByteField.be(l1, index, 8) & offsetMask
             guard table != 0 else { continue }
+            // qemu refuses the read with EIO (qcow2_get_host_offset, l2_load): garbage, not a cut-off file.
+            guard table & unalignedBits == 0 else {
+                throw .corruptTable(.qcow2, "L2 table offset 0x\(hex(table)) unaligned (L1 index: 0x\(hex(UInt64(index / 8))))")
+            }
             guard table + clusterSize <= size else { throw .truncated(.qcow2, "an L2 table", end: table + clusterSize, size: size) }
             let l2 = read(table, Int(clusterSize))
-            // The highest end of any cluster the table points at (one pass of plain loads: a 20 GiB
-            // disk has 327,680 entries).
-            let highest = l2.withUnsafeBytes { raw -> UInt64 in
+            // The highest end of any cluster the table points at, and the first standard cluster whose
+            // offset is not a cluster's (one pass of plain loads: a 20 GiB disk has 327,680 entries).
+            let (highest, unaligned) = l2.withUnsafeBytes { raw -> (UInt64, (offset: UInt64, entry: Int)?) in
                 var highest: UInt64 = 0
+                var unaligned: (offset: UInt64, entry: Int)?
                 var entry = 0
                 while entry + 8 <= raw.count {
                     let value = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: entry, as: UInt64.self))
-                    entry += entrySize
                     let compressed = value & compressedFlag != 0
                     let host = value & (compressed ? compressedMask : offsetMask)
+                    if !compressed && host & unalignedBits != 0 && unaligned == nil { unaligned = (host, entry / entrySize) }
                     if host != 0 { highest = max(highest, host + (compressed ? 1 : clusterSize)) }
+                    entry += entrySize
                 }
-                return highest
+                return (highest, unaligned)
+            }
+            if let unaligned {
+                throw .corruptTable(
+                    .qcow2, "Cluster allocation offset 0x\(hex(unaligned.offset)) unaligned (L2 offset: 0x\(hex(table)), L2 index: 0x\(hex(UInt64(unaligned.entry))))")
             }
             if highest > size { throw .truncated(.qcow2, "a data cluster", end: highest, size: size) }
         }

@@ -16,6 +16,8 @@ struct ExtMountCheck {
     var problems: [Problem] = []
     /// The file system is marked as having errors (EXT2_ERROR_FS): the kernel mounts it and warns.
     var markedWithErrors = false
+    /// The image could not be read where the check looked (EIO): no verdict, an audit error.
+    var unreadable: AreaError?
 }
 
 /// The kernel's feature sets (fs/ext4/ext4.h `EXT4_FEATURE_INCOMPAT_SUPP`, `EXT4_FEATURE_RO_COMPAT_SUPP`):
@@ -57,7 +59,11 @@ extension ExtFilesystem {
                     message: "the superblock has ro_compat feature bits 0x\(bits) that the kernel does not support read-write: it mounts the file system only read-only (ext4_feature_set_ok)"))
         }
         check.problems += descriptorProblems()
-        if let problem = journalProblem() { check.problems.append(problem) }
+        do {
+            if let problem = try journalProblem() { check.problems.append(problem) }
+        } catch {
+            check.unreadable = error
+        }
         if let problem = rootProblem() { check.problems.append(problem) }
         check.markedWithErrors = sb.s_state & UInt16(EXT2_ERROR_FS) != 0
         return check

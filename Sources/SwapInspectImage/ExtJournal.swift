@@ -57,7 +57,7 @@ enum JournalSuperblock {
 extension ExtFilesystem {
     /// The internal journal as `ext4_get_journal_inode` and `jbd2_journal_load` read it; nil when it
     /// loads (or there is none, or it is on an external device this image does not hold).
-    func journalProblem() -> ExtMountCheck.Problem? {
+    func journalProblem() throws(AreaError) -> ExtMountCheck.Problem? {
         let sb = superblock
         guard sb.s_feature_compat & ExtFeatures.compatHasJournal != 0, sb.s_journal_inum != 0 else { return nil }
         let refused = "the kernel refuses the mount (could not load journal)"
@@ -65,6 +65,8 @@ extension ExtFilesystem {
         do {
             journal = try inode(sb.s_journal_inum)
         } catch {
+            // An image that cannot be read (EIO from its container) says nothing of the file system.
+            if error.isReadFailure { throw journalUnreadable(error) }
             return .init(errno: .badMessage, message: "the journal inode \(sb.s_journal_inum) cannot be read (\(error.reason)): \(refused)")
         }
         guard journal.raw.i_links_count > 0, journal.isRegular else {
@@ -74,10 +76,15 @@ extension ExtFilesystem {
         do {
             bytes = try read(journal, path: nil, count: JournalSuperblock.size)
         } catch {
+            if error.isReadFailure { throw journalUnreadable(error) }
             return .init(errno: .structureNeedsCleaning, message: "the journal superblock cannot be read (\(error.reason)): \(refused)")
         }
         let blocks = journal.size / UInt64(blockSize)
         guard let (errno, why) = JournalSuperblock.problem(bytes, blockSize: blockSize, journalBlocks: blocks) else { return nil }
         return .init(errno: errno, message: "\(why): \(refused)")
+    }
+
+    func journalUnreadable(_ error: AreaError) -> AreaError {
+        AreaError(path: name, operation: "cannot read the journal (inode \(superblock.s_journal_inum))", errno: error.errno, reason: error.reason)
     }
 }

@@ -4,6 +4,8 @@ import SwapInspectCore
 /// files in it: a refusal when the kernel would not mount it read-write, the damage e2fsck finds in
 /// one it mounts, and notes on what could not be checked.
 struct ExtVerdict {
+    /// The image could not be read (EIO): the audit of its swap files fails instead (exit 2).
+    var unreadable: AreaError?
     var refusal: FilesystemError?
     var damage: String?
     var notes: [String] = []
@@ -23,7 +25,7 @@ extension ImageAuditRun {
         let check = filesystem.mountCheck()
         let fsck: FsckRun.Verdict =
             if !options.fsck { .skipped("--no-fsck") } else { (filesystem.fsck ?? FsckRun.start(image: source, offset: areas[area].offset)).finish() }
-        var verdict = ExtVerdict()
+        var verdict = ExtVerdict(unreadable: check.unreadable)
         let repair = "repair the unmounted image with \(repairCommand(area))"
         var fsckSays = ""
         switch fsck {

@@ -12,6 +12,11 @@ struct ImageArea {
     var headerBytes: [UInt8] = []
     var headers: [SwapHeader] = []
     var classified = false
+    /// Its first `headLength` bytes could not be read (the error is recorded): not audited further.
+    var unreadable = false
+    /// The bytes at the start of an area that hold the signatures audited (ext at 1 KiB, XFS at 0,
+    /// btrfs at 64 KiB, the swap header in the first page of up to 64 KiB).
+    static let headLength = 128 << 10
     /// The kernel-style name used as the area's path and as the file system's device.
     var name: String
 

@@ -52,7 +52,7 @@ struct ImageAuditRun {
             audit.errors += misses
         }
         for (index, entry) in swapRequests.sorted(by: { $0.key < $1.key }) { auditSwapArea(index, entry: entry ?? nil) }
-        if areas.allSatisfy({ !$0.content.holdsFiles && !readsFiles($0) }) && !options.paths.isEmpty {
+        if areas.allSatisfy({ !$0.content.holdsFiles && !readsFiles($0) && !$0.unreadable }) && !options.paths.isEmpty {
             fail("--path needs an ext2/3/4, XFS or btrfs file system, and the image holds none")
         }
         if ordered.isEmpty && audit.errors.isEmpty && audit.remarks.isEmpty {
@@ -86,6 +86,7 @@ struct ImageAuditRun {
 
     /// What a selected area holds decides how it is audited.
     mutating func auditArea(_ index: Int) {
+        guard !areas[index].unreadable else { return }
         if options.allowKernelMount, let type = Self.kernelMountType(areas[index].content) { return auditByKernelMount(index, type: type) }
         switch areas[index].content {
         case .ext: auditExt(index)

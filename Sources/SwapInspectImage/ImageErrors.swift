@@ -48,4 +48,9 @@ extension AreaError {
 
     /// The kernel would fail on the same metadata (its errno is EBADMSG or EUCLEAN).
     var isKernelCorruption: Bool { errno == .badMessage || errno == .structureNeedsCleaning }
+
+    /// The image itself could not be read (EIO from a container's reader, say): a system errno that is
+    /// not the kernel's word for damaged metadata. libext2fs's own codes (a bad inode number, a short
+    /// read) are about the file system and are not this.
+    var isReadFailure: Bool { errno != nil && !isKernelCorruption }
 }

@@ -81,9 +81,15 @@ extension ImageAuditRun {
             area.size = file.size - min(file.size, area.offset)
         }
         area.signature = file.signature(offset: area.offset, size: area.size)
-        if let bytes = try? file.read(offset: area.offset, count: Int(min(UInt64(SwapHeaderLayout.probeLength), area.size))) {
-            area.headerBytes = bytes
-            area.headers = SwapHeaderDetector.detectAll(bytes)
+        // libblkid takes a read error for "nothing here": the start of the area, where every signature
+        // we audit lies, is read here with its errors (EIO from a container's corrupt cluster).
+        do {
+            let bytes = try file.read(offset: area.offset, count: Int(min(UInt64(ImageArea.headLength), area.size)))
+            area.headerBytes = Array(bytes.prefix(SwapHeaderLayout.probeLength))
+            area.headers = SwapHeaderDetector.detectAll(area.headerBytes)
+        } catch {
+            area.unreadable = true
+            audit.errors.append(AreaError(path: area.name, operation: "cannot read its first \(ImageArea.headLength >> 10) KiB", errno: error.errno, reason: error.reason))
         }
         areas[index] = area
     }

@@ -127,6 +127,11 @@ extension ImageAuditRun {
             return
         }
         let verdict = verdict(for: filesystem, area: area)
+        if let unreadable = verdict.unreadable {
+            // Once for the file system, however many swap files it holds.
+            if !audit.errors.contains(unreadable) { audit.errors.append(unreadable) }
+            return
+        }
         var notes = notes + verdict.notes
         if let fstabProblem { notes.append(fstabProblem) }
         if filesystem.type.isOlderExtFormat {

@@ -216,6 +216,24 @@ import Testing
             var version = whole
             version[7] = 9
             cases.append(("version", version, "corrupt qcow2 header: version 9"))
+            // Garbage in the tables (qemu: EIO at the read), not a cut-off file: an L1 entry, then an L2 entry.
+            func field(_ bytes: Data, _ offset: Int) -> UInt64 { bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+            func store(_ bytes: inout Data, _ offset: Int, _ value: UInt64) {
+                bytes.replaceSubrange(offset..<offset + 8, with: (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) })
+            }
+            let l1 = Int(field(whole, 40))
+            let l2 = Int(field(whole, l1) & 0x00FF_FFFF_FFFF_FE00)
+            #expect(l2 > 0)
+            var l1Garbage = whole
+            store(&l1Garbage, l1, field(whole, l1) | 0x200)
+            cases.append(("l1-garbage", l1Garbage, "corrupt qcow2 image: L2 table offset 0x\(String(l2 | 0x200, radix: 16)) unaligned (L1 index: 0x0)"))
+            let entry = try #require((0..<8192).first { field(whole, l2 + 8 * $0) & 0x00FF_FFFF_FFFF_FE00 != 0 })
+            let host = field(whole, l2 + 8 * entry) & 0x00FF_FFFF_FFFF_FE00
+            var l2Garbage = whole
+            store(&l2Garbage, l2 + 8 * entry, field(whole, l2 + 8 * entry) | 0x600)
+            cases.append(
+                ("l2-garbage", l2Garbage,
+                 "corrupt qcow2 image: Cluster allocation offset 0x\(String(host | 0x600, radix: 16)) unaligned (L2 offset: 0x\(String(l2, radix: 16)), L2 index: 0x\(String(entry, radix: 16)))"))
         case "vmdk":
             cases.append(("cut", whole.prefix(whole.count / 2), "truncated vmdk image: the last grain ends at byte"))
             cases.append(("cut-stream", try firstHalf(subformat: "streamOptimized"), "truncated vmdk image: the last grain ends at byte"))
@@ -254,6 +272,67 @@ import Testing
             #expect(result.stderr.contains(item.reason), "\(item.name): \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
+    }
+
+    /// Overwrites the start of the compressed cluster of a qcow2 (made with `qemu-img convert -c`) that
+    /// holds the guest byte `guest` with 0xff: a final deflate block of the reserved type 3, which
+    /// inflate refuses at its first byte. The image keeps its length and its tables stay sound: only
+    /// qemu's read of that cluster fails (EIO).
+    static func spoilCompressedCluster(_ image: String, at guest: UInt64) throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: image))
+        func field(_ offset: Int, _ count: Int) -> UInt64 { bytes[offset..<offset + count].reduce(0) { $0 << 8 | UInt64($1) } }
+        let bits = field(20, 4)
+        let l2Entries = UInt64(1) << (bits - 3)
+        let l2 = field(Int(field(40, 8)) + 8 * Int(guest >> bits / l2Entries), 8) & 0x00FF_FFFF_FFFF_FE00
+        let entry = field(Int(l2) + 8 * Int((guest >> bits) % l2Entries), 8)
+        #expect(entry & (1 << 62) != 0, "the cluster at guest byte \(guest) is compressed")
+        let host = Int(entry & ((1 << (62 - (bits - 8))) - 1))
+        bytes.replaceSubrange(host..<host + 16, with: Data(repeating: 0xFF, count: 16))
+        try bytes.write(to: URL(fileURLWithPath: image))
+    }
+
+    /// A partition whose first cluster qemu cannot read: libblkid takes the EIO for "nothing here",
+    /// and the audit once went on without it (the swap partition's verdict, exit 0). It is an error
+    /// about that partition, in the reader's words (exit 2).
+    @Test func testUnreadablePartitionStartIsAnError() throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: "/swapfile none swap sw 0 0\n")
+        let image = scratch.file("disk.qcow2")
+        try Tool.run("qemu-img", ["convert", "-c", "-f", "raw", "-O", "qcow2", fixture.disk, image])
+        try Self.spoilCompressedCluster(image, at: fixture.rootOffset)
+        let tmp = try scratch.directory("tmp")
+        let result = try BuiltBinary.run(["image", image], environment: ["TMPDIR": tmp], timeout: 60)
+        #expect(result.status == 2, "\(result.stdoutText)\(result.stderr)")
+        #expect(result.stderr.contains("\(image):1: cannot read its first 128 KiB: Input/output error"), "\(result.stderr)")
+        // The swap partition, which can be read, still gets its verdict.
+        #expect(result.stdoutText.contains("\(image):2"), "\(result.stdoutText)")
+        #expect(try Self.leftovers(in: tmp).isEmpty)
+    }
+
+    /// The ext4 journal's cluster unreadable (the journal placed 32 MiB in, away from the superblock):
+    /// an image that cannot be read (exit 2), not a file system the kernel refuses to mount (exit 1).
+    @Test func testUnreadableJournalIsAnAuditErrorNotARefusal() throws {
+        let scratch = try Scratch()
+        let root = try scratch.directory("root")
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try "/swapfile none swap sw 0 0\n".write(toFile: root + "/etc/fstab", atomically: false, encoding: .utf8)
+        try Fixtures.swapFile(root + "/swapfile", bytes: 8 << 20)
+        let filesystem = scratch.file("root.img")
+        try Tool.run("mke2fs", ["-q", "-F", "-t", "ext4", "-b", "4096", "-J", "location=32M", "-E", "root_owner=0:0", "-d", root, filesystem, "48M"])
+        let bmap = try Tool.run("debugfs", ["-R", "bmap <8> 0", filesystem]).stdoutText
+        let journalBlock = try #require(UInt64(bmap.trimmingCharacters(in: .whitespacesAndNewlines)), "debugfs: \(bmap)")
+        #expect(journalBlock * 4096 >= 1 << 20, "the journal lies outside the first clusters")
+        let image = scratch.file("root.qcow2")
+        try Tool.run("qemu-img", ["convert", "-c", "-f", "raw", "-O", "qcow2", filesystem, image])
+        let tmp = try scratch.directory("tmp")
+        let sound = try BuiltBinary.run(["image", image], environment: ["TMPDIR": tmp], timeout: 60)
+        #expect(sound.status == 0, "\(sound.stdoutText)\(sound.stderr)")
+        try Self.spoilCompressedCluster(image, at: journalBlock * 4096)
+        let result = try BuiltBinary.run(["image", image], environment: ["TMPDIR": tmp], timeout: 60)
+        #expect(result.status == 2, "\(result.stdoutText)\(result.stderr)")
+        #expect(result.stderr == "swapinspect: \(image): cannot read the journal (inode 8): Input/output error\n", "\(result.stderr)")
+        #expect(!result.stdoutText.contains("refuses the mount"), "\(result.stdoutText)")
+        #expect(try Self.leftovers(in: tmp).isEmpty)
     }
 
     @Test func testInterruptedAuditLeavesNothingBehind() throws {
