@@ -32,6 +32,8 @@ public struct ContainerInfo: Sendable, Equatable {
     public var references: [ContainerReference] = []
     /// qcow2: internal snapshots (the current state is what is audited).
     public var snapshots = 0
+    /// VMDK descriptor file: its extent files, checked when --allow-backing-file lets them be read.
+    public var extents: [VmdkExtent] = []
 
     public init(format: DiskImageFormat, virtualSize: UInt64? = nil) {
         self.format = format

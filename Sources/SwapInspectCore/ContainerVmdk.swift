@@ -91,12 +91,38 @@ enum VmdkHeader {
         }
         var info = ContainerInfo(format: .vmdk, virtualSize: descriptor.sectors * sector)
         info.references = descriptor.extents.map { ContainerReference(kind: "extent", path: $0) } + (descriptor.parent.map { [$0] } ?? [])
+        info.extents = descriptor.extentFiles
         return info
+    }
+
+    /// One extent file of a descriptor (given --allow-backing-file), `size` bytes long: a flat extent
+    /// must hold its sectors from its offset on, a sparse one its grain tables and grains. qemu reads
+    /// what is missing as zeros, so a cut-off extent would be audited as an empty stretch of disk.
+    static func checkExtent(_ extent: VmdkExtent, size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) {
+        switch extent.kind {
+        case "FLAT", "VMFS":
+            let end = (extent.offset + extent.sectors) * sector
+            if end > size { throw .truncated(.vmdk, "the flat extent \(extent.file)", end: end, size: size) }
+        case "SPARSE", "VMFSSPARSE":
+            guard read(0, 4) == Array("KDMV".utf8) else { throw .corrupt(.vmdk, "the sparse extent \(extent.file) has no KDMV header") }
+            do {
+                _ = try parseSparse(size: size, read: read)
+            } catch {
+                // `truncated vmdk image: the last grain …` → `truncated vmdk image: the sparse extent NAME: the last grain …`.
+                let reason = error.reason
+                guard let colon = reason.firstRange(of: ": ") else { throw error }
+                throw ContainerError(reason[..<colon.upperBound] + "the sparse extent \(extent.file): " + reason[colon.upperBound...])
+            }
+        default:
+            // qemu refuses the other kinds itself (VMFSRAW, VMFSRDM: "Unsupported extent type").
+            break
+        }
     }
 
     /// The lines of a descriptor that name other files.
     struct Descriptor {
         var extents: [String] = []
+        var extentFiles: [VmdkExtent] = []
         var hasZeroExtent = false
         var sectors: UInt64 = 0
         var parent: ContainerReference?
@@ -119,7 +145,11 @@ enum VmdkHeader {
                 guard fields.count == 4, let open = fields[3].firstIndex(of: "\""),
                     let close = fields[3][fields[3].index(after: open)...].firstIndex(of: "\"")
                 else { continue }
-                extents.append(String(fields[3][fields[3].index(after: open)..<close]))
+                let file = String(fields[3][fields[3].index(after: open)..<close])
+                extents.append(file)
+                // After the quoted name: the offset into the file, in sectors (flat extents).
+                let rest = fields[3][fields[3].index(after: close)...].split(separator: " ")
+                extentFiles.append(VmdkExtent(file: file, kind: String(fields[2]), sectors: count, offset: rest.first.flatMap { UInt64($0) } ?? 0))
             }
         }
     }
@@ -211,5 +241,24 @@ enum VdiHeader {
         guard let highest else { return }
         let end = dataOffset + (UInt64(highest) + 1) * blockSize
         if end > size { throw .truncated(.vdi, "the last allocated block", end: end, size: size) }
+    }
+}
+
+
+/// An extent line of a VMDK descriptor file: `RW 131072 FLAT "disk-flat.vmdk" 0`.
+public struct VmdkExtent: Sendable, Equatable {
+    /// The file, as the descriptor names it (relative to the descriptor's directory unless absolute).
+    public var file: String
+    /// FLAT, SPARSE, VMFS, VMFSSPARSE…
+    public var kind: String
+    public var sectors: UInt64
+    /// Where in the file the extent starts, in 512-byte sectors (flat extents).
+    public var offset: UInt64
+}
+
+extension ContainerProbe {
+    /// A VMDK descriptor's extent file checked for truncation (`VmdkHeader.checkExtent`).
+    public static func checkVmdkExtent(_ extent: VmdkExtent, size: UInt64, read: Reader) throws(ContainerError) {
+        try VmdkHeader.checkExtent(extent, size: size, read: read)
     }
 }

@@ -54,6 +54,7 @@ extension ImageAuditRun {
                 path: image, operation: "refused",
                 reason: "the \(info.format) image reads its \(first.kind) \(first.path)\(more); give --allow-backing-file to read it too")
         }
+        try checkExtents(info)
         guard info.format == .qcow2 else { return [] }
         var chain: [(path: String, format: DiskImageFormat)] = []
         var current = (path: image, info: info)
@@ -78,6 +79,21 @@ extension ImageAuditRun {
             current = (path, next)
         }
         return chain
+    }
+
+    /// A VMDK descriptor's extent files, each cut off or not as its own header and size say.
+    func checkExtents(_ info: ContainerInfo) throws(AreaError) {
+        for extent in info.extents {
+            let path = Self.resolve(extent.file, relativeTo: image)
+            do {
+                let extentFile = try ImageFile.open(path)
+                try ContainerProbe.checkVmdkExtent(extent, size: extentFile.size, read: reader(extentFile))
+            } catch let error as AreaError {
+                throw AreaError(path: image, operation: "cannot read its extent \(path)", errno: error.errno, reason: error.reason)
+            } catch {
+                throw AreaError(path: image, operation: "cannot audit", reason: (error as? ContainerError)?.reason ?? "unreadable")
+            }
+        }
     }
 
     /// The two ends of a disk libblkid's probes read in scattered small blocks (partition tables, the

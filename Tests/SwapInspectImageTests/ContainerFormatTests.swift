@@ -195,6 +195,32 @@ import Testing
         #expect((document?["errors"] as? [Any])?.count == 1)
     }
 
+    /// A VMDK descriptor's extent file cut off (read with --allow-backing-file): qemu would read the
+    /// missing sectors or grains as zeros, so it is said to be truncated, naming the extent (exit 2).
+    @Test("a cut-off VMDK extent file is truncated", arguments: [("monolithicFlat", "the flat extent"), ("twoGbMaxExtentSparse", "the sparse extent")])
+    func testCutOffVmdkExtent(_ subformat: String, _ what: String) throws {
+        let scratch = try Scratch()
+        let fixture = try DiskFixture.build(in: scratch, fstab: nil)
+        let directory = try scratch.directory("vmdk")
+        let image = directory + "/disk.vmdk"
+        try Tool.run("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=\(subformat)", fixture.disk, image])
+        let extents = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0 != "disk.vmdk" }
+        let extent = try #require(extents.count == 1 ? extents.first : nil, "\(extents)")
+        let tmp = try scratch.directory("tmp")
+        let raw = try BuiltBinary.run(["image", fixture.disk])
+        let whole = try BuiltBinary.run(["image", "--allow-backing-file", image], environment: ["TMPDIR": tmp], timeout: 60)
+        #expect(whole.status == raw.status, "\(whole.stderr)")
+        #expect(whole.stdoutText.replacingOccurrences(of: image, with: fixture.disk).contains("/swapfile"), "\(whole.stdoutText)")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: directory + "/" + extent)[.size] as? Int)
+        try Tool.run("truncate", ["-s", String(size / 2), directory + "/" + extent])
+        let cut = try BuiltBinary.run(["image", "--allow-backing-file", image], environment: ["TMPDIR": tmp], timeout: 60)
+        #expect(cut.status == 2, "\(cut.stdoutText)\(cut.stderr)")
+        #expect(cut.stderr.split(separator: "\n").count == 1, "\(cut.stderr)")
+        #expect(cut.stderr.contains("truncated vmdk image: \(what) \(extent)"), "\(cut.stderr)")
+        #expect(cut.stdoutText.isEmpty)
+        #expect(try Self.leftovers(in: tmp).isEmpty)
+    }
+
     @Test("truncated and corrupt container headers exit 2 with one line", arguments: ["qcow2", "vmdk", "vhdx", "vpc", "vdi"])
     func testTruncatedAndCorruptHeaders(_ format: String) throws {
         let scratch = try Scratch()
