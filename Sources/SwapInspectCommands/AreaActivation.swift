@@ -124,7 +124,9 @@ struct AreaActivation {
         let record = outcome.record
         outcome.record.kernelMessages = (record.kernelMessages ?? []) + (call.kernelMessages ?? [])
         if call.kernelMessages == nil && record.kernelMessages == nil { outcome.record.kernelMessages = nil }
-        outcome.record.kernelLog = call.kernelMessages?.first { $0.hasPrefix("Adding ") }.map(trimTrailingSpace)
+        // The line naming this area: another swapon at the same moment (systemd at boot, a second
+        // activate) logs its own `Adding` line into the same window of the log.
+        outcome.record.kernelLog = call.kernelMessages?.first { $0.hasPrefix("Adding ") && $0.contains(" swap on \(path).") }.map(trimTrailingSpace)
         if let errno = call.errno {
             outcome.record.errno = errno
             let said = call.kernelMessages.map { $0.isEmpty ? "the kernel logged nothing" : "the kernel says: " + $0.joined(separator: "; ") }

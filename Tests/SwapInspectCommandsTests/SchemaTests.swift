@@ -255,7 +255,7 @@ struct SchemaTests {
 
     /// As root: a real `activate` of a swap file on the disk, `list` and `inspect` while it is active,
     /// `activate` again (with and without --if-needed), and `deactivate`. swapoff in defer, even on failure.
-    @Test func activateListDeactivateAsRoot() throws {
+    @Test(.swapStateExclusive) func activateListDeactivateAsRoot() throws {
         guard try BadInput.requireRoot("a real swapon(2) and swapoff(2)") else { return }
         let dir = try TemporaryDirectory()
         let path = dir.file("swapfile")

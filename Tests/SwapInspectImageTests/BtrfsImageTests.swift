@@ -11,7 +11,7 @@ import Testing
 /// (its `Adding` line or its refusal, from /dev/kmsg), and, after unmounting, `image --path` offline
 /// through `btrfs inspect-internal dump-tree`. Needs root and loop devices: skips with the reason
 /// otherwise, fails with CI=true. Run under `flock /tmp/swapinspect-kernel.lock`.
-@Suite(.serialized) struct BtrfsImageTests {
+@Suite(.serialized, .swapStateExclusive) struct BtrfsImageTests {
     static var missing: [String] {
         var missing = KernelComparisonTests.missing
         for tool in ["mkfs.btrfs", "btrfs", "chattr", "qemu-img"] where Tool.locate(tool) == nil { missing.append("\(tool) is not installed") }
@@ -88,7 +88,7 @@ import Testing
     }
 
     /// Online inspect, map-swapfile, then swapon/swapoff with the kernel's log read.
-    static func observe(_ file: String) throws -> Observed {
+    static func observe(_ file: String, device: String) throws -> Observed {
         let (output, document) = try BuiltBinary.json(["inspect", file, "--page-size", "4096"])
         let online = try #require((document["reports"] as? [[String: Any]])?.first, "\(output)")
         let mapped = try Tool.run("btrfs", ["inspect-internal", "map-swapfile", "-r", file], check: false)
@@ -97,7 +97,9 @@ import Testing
         if outcome.errno == nil { _ = SwapControl.swapoff(file) }
         let lines = try #require(outcome.kernelMessages, "/dev/kmsg cannot be read")
         let adding = lines.first { $0.hasPrefix("Adding ") && $0.contains(" swap on \(file).") }.flatMap(KernelAdding.init)
-        let refusal = lines.first { $0.contains("BTRFS warning") && $0.contains("swapfile") }
+        // The file system's own lines name its device (`BTRFS warning (device loop3): swapfile …`).
+        let ours = lines.filter { $0.contains("(device \(device))") || $0.contains("(device \(device) ") }
+        let refusal = ours.first { $0.contains("BTRFS warning") && $0.contains("swapfile") }
             ?? lines.first { $0.contains("Unable to find swap-space signature") }
         return Observed(
             online: online, kernelAdding: adding, kernelRefusal: outcome.errno == nil ? nil : refusal ?? "swapon(2): \(outcome.errno.map { "\($0)" } ?? "")",
@@ -161,7 +163,7 @@ import Testing
             try Self.build(mountPoint)
             for path in Self.paths {
                 let onMount = path.hasPrefix("/swap/") ? mountPoint + path : mountPoint + "/root" + path
-                observed[path] = try Self.observe(onMount)
+                observed[path] = try Self.observe(onMount, device: loop.name)
             }
             try mount.unmount()
         }

@@ -10,7 +10,7 @@ import Testing
 /// a GPT disk image is attached with losetup --offset/--sizelimit, mounted read-write (swapon needs a
 /// writable file system), inspected online, and activated; the kernel's `Adding` line is read from
 /// /dev/kmsg. Needs root and loop devices: skips with the reason otherwise, fails with CI=true.
-@Suite struct KernelComparisonTests {
+@Suite(.swapStateExclusive) struct KernelComparisonTests {
     static let requiredByCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
     static var missing: [String] {

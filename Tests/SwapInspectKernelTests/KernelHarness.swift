@@ -14,7 +14,7 @@ let kernelTestPageSize = 4096
 /// The root of every kernel test. Serialized because swap state is global: an area activated by one
 /// test changes the priority the next one gets. Skips with the reason printed when the machine cannot
 /// run them (not root, no loop devices, no mkfs.xfs/mkfs.ext4), unless CI=true, where that fails.
-@Suite(.serialized, .enabled(if: KernelPrerequisites.shouldRun, KernelPrerequisites.skipComment))
+@Suite(.serialized, .swapStateExclusive, .enabled(if: KernelPrerequisites.shouldRun, KernelPrerequisites.skipComment))
 struct SwapInspectKernelTests {}
 
 // MARK: - Prerequisites
