@@ -127,6 +127,9 @@ public struct BootFiles: Sendable, Equatable {
     public var kernelCmdline: ConfigFile?
     /// /boot/loader/entries/*.conf (Boot Loader Specification entries).
     public var loaderEntries: [ConfigFile] = []
+    /// GRUB's environment block (/boot/grub2/grubenv, else /boot/grub/grubenv): GRUB expands the
+    /// `$kernelopts` of BLS entries (RHEL 8 and its rebuilds, Fedora before 33) from it.
+    public var grubEnvironment: ConfigFile?
     /// /etc/initramfs-tools/initramfs.conf then conf.d/* (present: the directory exists).
     public var initramfsTools: [ConfigFile]?
     /// /etc/dracut.conf then /etc/dracut.conf.d/*.conf.
@@ -154,6 +157,7 @@ public struct BootFiles: Sendable, Equatable {
         boot.grubDefaults = files("/etc/default/grub", "/etc/default/grub.d", suffix: ".cfg") ?? []
         boot.kernelCmdline = file("/etc/kernel/cmdline")
         boot.loaderEntries = files(nil, "/boot/loader/entries", suffix: ".conf") ?? []
+        boot.grubEnvironment = file("/boot/grub2/grubenv") ?? file("/boot/grub/grubenv")
         if list("/etc/initramfs-tools") != nil {
             boot.initramfsTools = files("/etc/initramfs-tools/initramfs.conf", "/etc/initramfs-tools/conf.d", suffix: "") ?? []
         }

@@ -31,7 +31,8 @@ public enum NextBoot {
     public static func sources(_ boot: BootFiles) -> [NextBootSource] {
         var sources: [NextBootSource] = []
         if !boot.loaderEntries.isEmpty {
-            sources += boot.loaderEntries.map(loaderEntry)
+            let environment = boot.grubEnvironment.map(GrubEnvironment.init)
+            sources += boot.loaderEntries.map { loaderEntry($0, environment: environment) }
         } else if !boot.grubDefaults.isEmpty {
             sources.append(grub(boot.grubDefaults))
         }
@@ -76,7 +77,11 @@ public enum NextBoot {
         line.mentionsResume || line.noresume || line.nohibernate
     }
 
-    static func loaderEntry(_ file: ConfigFile) -> NextBootSource {
+    /// A BLS entry's `options`. GRUB (blscfg) expands `$name` and `${name}` from its environment
+    /// block, so that `options $kernelopts` boots with grubenv's `kernelopts=`: that is the command
+    /// line judged, while the fix rewrites the entry's own words (`$kernelopts` kept, the resume
+    /// parameters after it: the kernel takes the last of each).
+    static func loaderEntry(_ file: ConfigFile, environment: GrubEnvironment?) -> NextBootSource {
         var number = 0
         var found: (line: Int, value: String)?
         for raw in file.text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -89,9 +94,16 @@ public enum NextBoot {
             }
         }
         let line = KernelCommandLine(found?.value ?? "")
-        return NextBootSource(
-            location: found.map { "\(file.path) line \($0.line)" } ?? "\(file.path) (no options line)", cmdline: line,
-            editable: line, editor: .loaderEntry(file: file.path, line: found?.line))
+        var location = found.map { "\(file.path) line \($0.line)" } ?? "\(file.path) (no options line)"
+        var booted = line
+        if let environment, let value = found?.value, value.contains("$") {
+            let expanded = environment.expand(value)
+            booted = KernelCommandLine(expanded.text)
+            if !expanded.names.isEmpty {
+                location += " with " + expanded.names.map { "$\($0)" }.joined(separator: ", ") + " from \(environment.path)"
+            }
+        }
+        return NextBootSource(location: location, cmdline: booted, editable: line, editor: .loaderEntry(file: file.path, line: found?.line))
     }
 }
 
@@ -163,5 +175,59 @@ public struct InitramfsResume: Sendable, Equatable {
         }
         (result.file, result.line, result.replacement) = (hooks?.file ?? files.first?.path, hooks?.line, "HOOKS=(\(fixed.joined(separator: " ")))")
         return result
+    }
+}
+
+/// GRUB's environment block (`grub2-editenv list`): `# GRUB Environment Block`, then `name=value`
+/// lines (a backslash escapes a newline or a backslash in a value), padded with `#` to 1024 bytes.
+public struct GrubEnvironment: Sendable, Equatable {
+    public var path: String
+    public var values: [String: String] = [:]
+
+    public init(_ file: ConfigFile) {
+        path = file.path
+        for raw in file.text.split(separator: "\n") where !raw.hasPrefix("#") {
+            guard let equals = raw.firstIndex(of: "=") else { continue }
+            var value = ""
+            var escaped = false
+            for character in raw[raw.index(after: equals)...] {
+                if escaped || character != "\\" {
+                    value.append(character)
+                    escaped = false
+                } else {
+                    escaped = true
+                }
+            }
+            values[String(raw[..<equals])] = value
+        }
+    }
+
+    /// `text` with `$name` and `${name}` replaced as GRUB's script parser does (an unset name is
+    /// empty), and the names that were set.
+    public func expand(_ text: String) -> (text: String, names: [String]) {
+        var output = ""
+        var names: [String] = []
+        var rest = Substring(text)
+        func isNameCharacter(_ character: Character) -> Bool { character.isASCII && (character.isLetter || character.isNumber || character == "_") }
+        while let dollar = rest.firstIndex(of: "$") {
+            output += rest[..<dollar]
+            var after = rest[rest.index(after: dollar)...]
+            let name: Substring
+            if after.first == "{", let close = after.firstIndex(of: "}") {
+                name = after[after.index(after: after.startIndex)..<close]
+                after = after[after.index(after: close)...]
+            } else {
+                name = after.prefix(while: isNameCharacter)
+                after = after.dropFirst(name.count)
+            }
+            if name.isEmpty {
+                output += "$"
+            } else if let value = values[String(name)] {
+                output += value
+                if !names.contains(String(name)) { names.append(String(name)) }
+            }
+            rest = after
+        }
+        return (output + rest, names)
     }
 }

@@ -72,6 +72,12 @@ struct HibernateCommandTests {
             let path = "/boot/loader/entries/0123-6.12.0-1.fc41.x86_64.conf"
             try system.write(path, try system.read(path).replacingOccurrences(of: "resume_offset=\(system.offset)", with: "resume_offset=\(system.offset + 1)"))
         },
+        // grubenv's kernelopts holds the stale offset; the entry's own options line is what the fix
+        // rewrites (GRUB expands $kernelopts, then the appended resume parameters win).
+        Mistake(name: "stale offset in grubenv's kernelopts (RHEL 8 BLS)", distro: .rhel8, code: "resume-offset-mismatch", regenerates: nil) { system in
+            try system.writeGrubEnvironment(kernelopts: "root=/dev/mapper/rhel-root ro resume=\(system.devicePath) resume_offset=\(system.offset + 8) rhgb quiet")
+            try system.reboot()
+        },
         Mistake(name: "resume module omitted (dracut)", distro: .fedora, code: "initramfs-no-resume", regenerates: "dracut --regenerate-all --force") { system in
             try system.write("/etc/dracut.conf.d/90-omit.conf", "omit_dracutmodules+=\" resume plymouth \"\n")
         },

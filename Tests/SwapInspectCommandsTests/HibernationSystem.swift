@@ -16,7 +16,10 @@ struct HibernationSystem {
     /// physical block (the file is fallocated on a 4 KiB-block file system: block = page).
     let offset: UInt64
 
-    enum Distro: String, CaseIterable { case debian, fedora, arch, uki }
+    enum Distro: String, CaseIterable { case debian, fedora, rhel8, arch, uki }
+
+    /// RHEL 8's BLS entry (and Rocky's, Alma's; Fedora's before 33): its options are grubenv's `kernelopts`.
+    static let rhel8Entry = "/boot/loader/entries/0123-4.18.0-553.el8_10.x86_64.conf"
 
     static func make(_ distro: Distro) throws -> HibernationSystem {
         let dir = try TemporaryDirectory(prefix: "swapinspect-hibernate")
@@ -100,6 +103,13 @@ struct HibernationSystem {
                 "title Fedora Linux (6.12.0-1.fc41.x86_64)\nversion 6.12.0-1.fc41.x86_64\nlinux /vmlinuz-6.12.0-1.fc41.x86_64\ninitrd /initramfs-6.12.0-1.fc41.x86_64.img\noptions root=UUID=11111111-2222-3333-4444-555555555555 ro rhgb quiet \(resume)\ngrub_users $grub_users\n")
             try write("/etc/dracut.conf", "# see dracut.conf.d\n")
             try write("/etc/dracut.conf.d/resume.conf", "add_dracutmodules+=\" resume \"\n")
+        case .rhel8:
+            try write("/etc/default/grub", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"crashkernel=auto rhgb quiet\"\nGRUB_ENABLE_BLSCFG=true\n")
+            try write(Self.rhel8Entry,
+                "title Red Hat Enterprise Linux (4.18.0-553.el8_10.x86_64) 8.10 (Ootpa)\nversion 4.18.0-553.el8_10.x86_64\nlinux /vmlinuz-4.18.0-553.el8_10.x86_64\ninitrd $tuned_initrd /initramfs-4.18.0-553.el8_10.x86_64.img\noptions $kernelopts $tuned_params\nid rhel-20240101-4.18.0-553.el8_10.x86_64\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class kernel\n")
+            try writeGrubEnvironment(kernelopts: "root=/dev/mapper/rhel-root ro crashkernel=auto \(resume) rhgb quiet")
+            try write("/etc/dracut.conf", "# see dracut.conf.d\n")
+            try write("/etc/dracut.conf.d/resume.conf", "add_dracutmodules+=\" resume \"\n")
         case .arch:
             try write("/etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"loglevel=3 quiet \(resume)\"\nGRUB_CMDLINE_LINUX=\"\"\n")
             try write("/etc/mkinitcpio.conf", "MODULES=()\nBINARIES=()\nFILES=()\nHOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block resume filesystems fsck)\n")
@@ -144,6 +154,24 @@ struct HibernationSystem {
         return (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
     }
 
+    /// /boot/grub2/grubenv as grub2-editenv writes it: a 1024-byte block padded with `#`.
+    func writeGrubEnvironment(kernelopts: String) throws {
+        let block = "# GRUB Environment Block\nsaved_entry=rhel-20240101-4.18.0-553.el8_10.x86_64\nkernelopts=\(kernelopts)\nboot_success=0\n"
+        try write("/boot/grub2/grubenv", block + String(repeating: "#", count: max(0, 1024 - block.utf8.count)))
+    }
+
+    /// GRUB's expansion of `$name` in a BLS options line from grubenv (unset names are empty).
+    func expandGrubVariables(_ options: String) throws -> String {
+        let environment = (try? read("/boot/grub2/grubenv")) ?? ""
+        var values: [String: String] = [:]
+        for line in environment.split(separator: "\n") where !line.hasPrefix("#") {
+            if let equals = line.firstIndex(of: "=") { values[String(line[..<equals])] = String(line[line.index(after: equals)...]) }
+        }
+        return options.split(separator: " ").map { word in
+            word.hasPrefix("$") ? values[String(word.dropFirst())] ?? "" : String(word)
+        }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
     /// A reboot: the command line the boot loader now passes (found by the shell sourcing GRUB's
     /// defaults, or read from the BLS entry or /etc/kernel/cmdline), booted.
     func reboot() throws {
@@ -151,7 +179,7 @@ struct HibernationSystem {
         var cmdline: String
         if let entry = entries.first {
             let text = try read("/boot/loader/entries/" + entry)
-            cmdline = text.split(separator: "\n").first { $0.hasPrefix("options ") }.map { String($0.dropFirst(8)) } ?? ""
+            cmdline = try expandGrubVariables(text.split(separator: "\n").first { $0.hasPrefix("options ") }.map { String($0.dropFirst(8)) } ?? "")
         } else if FileManager.default.fileExists(atPath: root + "/etc/default/grub") {
             let script = ". ./etc/default/grub; for f in ./etc/default/grub.d/*.cfg; do [ -e \"$f\" ] && . \"$f\"; done; printf '%s %s' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\""
             let sourced = try Runner.run("/bin/sh", ["-c", "cd '\(root)' && \(script)"])

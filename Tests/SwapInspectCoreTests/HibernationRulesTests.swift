@@ -52,6 +52,26 @@ struct HibernationRulesTests {
         #expect(source.cmdline.words == ["console=ttyS0"])
     }
 
+    @Test("BLS: GRUB expands $kernelopts from grubenv; the fix edits the entry's own words")
+    func blsEntryWithGrubEnvironment() throws {
+        var boot = BootFiles()
+        boot.loaderEntries = [ConfigFile(path: "/boot/loader/entries/a.conf", text: "title RHEL\noptions $kernelopts ${tuned_params}\n")]
+        boot.grubEnvironment = ConfigFile(
+            path: "/boot/grub2/grubenv",
+            text: "# GRUB Environment Block\nkernelopts=root=/dev/vda1 ro resume=/dev/vda2 quiet\nnote=a\\\\b\n" + String(repeating: "#", count: 900))
+        let source = try #require(NextBoot.sources(boot).first)
+        #expect(source.cmdline.words == ["root=/dev/vda1", "ro", "resume=/dev/vda2", "quiet"])
+        #expect(source.editable.words == ["$kernelopts", "${tuned_params}"])
+        #expect(source.location == "/boot/loader/entries/a.conf line 2 with $kernelopts from /boot/grub2/grubenv")
+        #expect(source.editor == .loaderEntry(file: "/boot/loader/entries/a.conf", line: 2))
+        let environment = GrubEnvironment(try #require(boot.grubEnvironment))
+        #expect(environment.values["note"] == "a\\b")
+        #expect(environment.expand("x=$note,${kernelopts}$ $9 end").text == "x=a\\b,root=/dev/vda1 ro resume=/dev/vda2 quiet$  end")
+        // No grubenv (systemd-boot reads entries itself and expands nothing): the words as written.
+        boot.grubEnvironment = nil
+        #expect(try #require(NextBoot.sources(boot).first).cmdline.words == ["$kernelopts", "${tuned_params}"])
+    }
+
     @Test("mkinitcpio: resume goes before filesystems; systemd needs none")
     func mkinitcpioHooks() {
         var boot = BootFiles()
