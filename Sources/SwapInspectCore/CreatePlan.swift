@@ -9,6 +9,9 @@ public struct CreateSite: Sendable, Equatable {
     public var readOnly = false
     /// The directory is immutable or append-only (chattr +i / +a): no entry can be created or renamed.
     public var directoryImmutable = false
+    /// Modes and owners come from the mount options (vfat, exFAT, ntfs-3g without `permissions`):
+    /// chmod 0600 succeeds and changes nothing, so a file's mode says nothing of who made it.
+    public var modesFromMount = false
     /// btrfs: what `btrfs_swap_activate` will check, read on the directory.
     public var btrfs: Btrfs?
 

@@ -73,6 +73,7 @@ public struct CreateTarget: Sendable {
             ?? (geometry.magic == FilesystemMagic.btrfs ? mounts.entry(containing: directory) : nil)
         let filesystem = LiveArea.filesystemFacts(geometry, device: status.device, mount: mount)
         var site = CreateSite(directory: directory, filesystem: filesystem.kind, blockSize: filesystem.blockSize)
+        site.modesFromMount = filesystem.modesFromMount != nil
         var readOnly: Int32 = 0
         if (try? syscall { si_fstatvfs_readonly(fd.rawValue, &readOnly) }) != nil { site.readOnly = readOnly != 0 }
         var flags: UInt32 = 0

@@ -116,6 +116,8 @@ public final class TemporarySwapFile {
 
     /// Every `.NAME.swapinspect-*` of the directory that is a regular file of root with mode 0600 and
     /// whose lock can be taken at once: a temporary file whose `create` is gone (SIGKILL, a crash).
+    /// Where modes come from the mount options (vfat, exFAT, ntfs-3g without `permissions`), every
+    /// file shows the mount's mode, and the name, the owner and the free lock are what is checked.
     static func removeStale(_ directoryFD: FileDescriptor, target: CreateTarget) -> [String] {
         let prefix = prefix(target)
         var removed: [String] = []
@@ -124,7 +126,7 @@ public final class TemporarySwapFile {
             guard raw >= 0 else { continue }
             defer { _ = Glibc.close(raw) }
             guard let status = try? Stat.fstat(FileDescriptor(rawValue: raw)), status.isRegular, status.uid == 0,
-                status.mode & 0o7777 == 0o600, flock(raw, LOCK_EX | LOCK_NB) == 0
+                status.mode & 0o7777 == 0o600 || target.site.modesFromMount, flock(raw, LOCK_EX | LOCK_NB) == 0
             else { continue }
             if unlinkat(directoryFD.rawValue, name, 0) == 0 { removed.append(name) }
         }

@@ -388,9 +388,11 @@ extension SwapInspectKernelTests {
         }
 
         /// SIGKILL cannot be handled: the temporary file stays, the target does not appear; the next
-        /// `create` of the same path removes it.
-        @Test func afterSigkillTheNextCreateRemovesTheTemporaryFile() throws {
-            try NtfsLoop.with { filesystem in
+        /// `create` of the same path removes it, also where every file shows the mount's mode 0777
+        /// (ntfs-3g without `permissions`).
+        @Test(arguments: ["permissions", ""])
+        func afterSigkillTheNextCreateRemovesTheTemporaryFile(options: String) throws {
+            try NtfsLoop.with(options: options) { filesystem in
                 let path = filesystem.path("swapfile")
                 let running = try BackgroundCreate(["--size", "200M", path])
                 let temporary = try #require(running.waitForData(in: filesystem.mountPoint), "no temporary file with data appeared")
@@ -398,6 +400,7 @@ extension SwapInspectKernelTests {
                 #expect(ended.reason == .uncaughtSignal && ended.status == SIGKILL)
                 #expect(Created.temporaries(filesystem.mountPoint) == [temporary])
                 #expect(Created.status(path) == nil)
+                #expect(Created.status(filesystem.mountPoint + "/" + temporary)?.mode == (options.isEmpty ? 0o777 : 0o600))
                 let next = try Created.run(["--size", "16M", path])
                 #expect(next.result.status == 0, "\(next.result)")
                 #expect((next.action?["create"] as? [String: Any])?["removedStale"] as? [String] == [temporary])
