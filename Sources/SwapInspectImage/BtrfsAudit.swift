@@ -122,6 +122,11 @@ extension ImageAuditRun {
         if header.count < min(SwapHeaderLayout.probeLength, Int(min(inode.size, UInt64(Int.max)))) {
             notes.append("the file's data from byte \(header.count) on is compressed and not read offline: swap headers of pages larger than \(header.count) bytes are not looked for")
         }
+        if !btrfs.recoveredBlocks.isEmpty {
+            let blocks = btrfs.recoveredBlocks.sorted().map(String.init).joined(separator: ", ")
+            notes.append(
+                "tree block\(btrfs.recoveredBlocks.count == 1 ? "" : "s") \(blocks) fail\(btrfs.recoveredBlocks.count == 1 ? "s" : "") the checksum in a copy and \(btrfs.recoveredBlocks.count == 1 ? "was" : "were") read from another, as the kernel reads it (btrfs check --repair, or a scrub of the mounted file system, rewrites the bad copy)")
+        }
         for (index, item) in items.enumerated() {
             if case .unknown(let why) = item.treeSharing, index == items.firstIndex(where: { $0.treeSharing == item.treeSharing }) {
                 notes.append("whether the extent at file offset \(item.fileOffset) is shared through the tree is unknown: \(why)")

@@ -1,3 +1,4 @@
+internal import CExt2fs
 import SwapInspectCore
 
 /// A btrfs file system read offline: btrfs-progs' dump-super and dump-tree walk and checksum the trees
@@ -34,6 +35,13 @@ final class BtrfsOffline {
     /// Names whose hashes every first dump of a subvolume collects (the paths asked for).
     var seedNames: Set<String> = []
     private var leafCache: [UInt64: [UInt8]] = [:]
+    /// The superblock's csum_type (0: crc32c, the one the offline reader verifies itself).
+    private(set) var checksumType: UInt64 = 0
+    /// Tree blocks whose first copies failed their checksum in dump-tree and that it read from another
+    /// copy: read here the same way (`leaf`), and said in a note.
+    private(set) var recoveredBlocks: Set<UInt64> = []
+    /// dump-tree's checksum failures not yet weighed against the chunk map (`settle`).
+    private var checksumFailures: [UInt64: BtrfsProgs.ChecksumFailures] = [:]
 
     static let fsTree: UInt64 = 5
     static let rootTreeDir: UInt64 = 6
@@ -83,6 +91,7 @@ final class BtrfsOffline {
         else { throw AreaError(path: name, operation: "the btrfs superblock is unreadable (dump-super)", reason: "no geometry") }
         (sectorSize, nodeSize, deviceCount, logRoot, self.incompat) = (Int(sector), Int(node), Int(min(devices, 1 << 20)), log, incompat)
         deviceTotalBytes = number("dev_item.total_bytes") ?? 0
+        checksumType = number("csum_type") ?? 0
         fsid = values["fsid"]
         label = values["label"].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -111,7 +120,7 @@ final class BtrfsOffline {
     }
 
     func readChunkTree() throws(AreaError) {
-        let dump = try progs.dump(tree: "chunk") { $0.type == BtrfsLayout.chunkItemKey || $0.type == 216 }
+        let dump = try dump(tree: "chunk") { $0.type == BtrfsLayout.chunkItemKey || $0.type == 216 }
         for item in dump.items {
             if item.key.type == 216 {
                 devids.append(item.key.offset)
@@ -123,6 +132,7 @@ final class BtrfsOffline {
             chunks.append(chunk)
         }
         chunks.sort { $0.logical < $1.logical }
+        try settle()
     }
 
     /// A CHUNK_ITEM as print-tree.c prints it: `length L owner O stripe_len S type DATA|single`,
@@ -165,7 +175,7 @@ final class BtrfsOffline {
     /// ROOT_ITEMs (bytenr, root_dirid, last_snapshot), ROOT_BACKREFs and the DIR_ITEM "default".
     func readRootTree() throws(AreaError) {
         let defaultHash = UInt64(BtrfsNameHash.hash(Array("default".utf8)))
-        let dump = try progs.dump(tree: "root") { key in
+        let dump = try dump(tree: "root") { key in
             key.type == BtrfsLayout.rootItemKey || key.type == 144
                 || (key.objectid == Self.rootTreeDir && key.type == 84 && key.offset == defaultHash)
         }
@@ -191,6 +201,46 @@ final class BtrfsOffline {
 
     // MARK: - Raw bytes of what dump-tree printed
 
+    /// dump-tree of `tree` (BtrfsProgs.dump); its checksum failures are settled at once, but those of
+    /// the chunk tree's own dump, which are settled by the chunk map it gives (`readChunkTree`).
+    func dump(
+        tree: String, wants: @escaping (BtrfsKey) -> Bool, observe: ((BtrfsDumpItem) -> Void)? = nil
+    ) throws(AreaError) -> BtrfsDumpParser {
+        let dump = try progs.dump(tree: tree, failures: &checksumFailures, wants: wants, observe: observe)
+        if !chunks.isEmpty { try settle() }
+        return dump
+    }
+
+    /// A tree block that failed its checksum in as many copies as its chunk has (one outside DUP and
+    /// RAID1*) was not read at all: dump-tree's line is the error. The others were read from a sound copy.
+    func settle() throws(AreaError) {
+        for (block, failure) in checksumFailures.sorted(by: { $0.key < $1.key }) {
+            let chunk = chunks.last { $0.logical <= block && block - $0.logical < $0.length }
+            let copies = chunk.map { Self.mirrored($0) ? $0.stripes.count : 1 } ?? 1
+            guard failure.count < copies else {
+                throw AreaError(
+                    path: name, operation: "not a readable btrfs file system (btrfs inspect-internal dump-tree -t \(failure.tree))",
+                    reason: failure.line.replacingAll("\(progs.device): ", with: ""))
+            }
+            recoveredBlocks.insert(block)
+        }
+        checksumFailures = [:]
+    }
+
+    /// Whether every stripe of the chunk holds the whole of it (DUP, RAID1, RAID1C3, RAID1C4), so that
+    /// each is a copy; single has one, and striped profiles are not read.
+    static func mirrored(_ chunk: BtrfsChunk) -> Bool {
+        let copies = BtrfsLayout.profiles.filter { ["DUP", "RAID1", "RAID1C3", "RAID1C4"].contains($0.name) }.reduce(0) { $0 | $1.bit }
+        return chunk.profile & copies != 0
+    }
+
+    /// The device offsets of every copy of `logical`: stripe 0 only, but for a mirrored chunk each stripe.
+    func copies(_ logical: UInt64, count: Int) throws(AreaError) -> [UInt64] {
+        let first = try physical(logical, count: count)
+        guard let chunk = chunks.last(where: { $0.logical <= logical }), Self.mirrored(chunk) else { return [first] }
+        return chunk.stripes.map { $0.offset + (logical - chunk.logical) }
+    }
+
     /// The device offset of a logical address: stripe 0 of its chunk (single, DUP and RAID1 copies
     /// alike); striped profiles are not read.
     func physical(_ logical: UInt64, count: Int) throws(AreaError) -> UInt64 {
@@ -209,13 +259,37 @@ final class BtrfsOffline {
     /// A tree block by logical address, checked to be the block its header says.
     func leaf(_ logical: UInt64) throws(AreaError) -> [UInt8] {
         if let cached = leafCache[logical] { return cached }
-        let bytes = try readDevice(try physical(logical, count: nodeSize), nodeSize)
-        guard bytes.count == nodeSize, BtrfsLayout.u64(bytes, Self.headerBytenrOffset) == logical else {
-            throw AreaError(path: name, operation: "cannot read tree block \(logical)", reason: "the block read is not the one dump-tree printed")
-        }
+        let bytes = try soundCopy(of: logical)
         if leafCache.count > 64 { leafCache.removeAll() }
         leafCache[logical] = bytes
         return bytes
+    }
+
+    /// The first copy of a tree block that is the block dump-tree printed (its header's bytenr) and,
+    /// for a block dump-tree had to read from another copy, whose crc32c matches: the copy dump-tree
+    /// and the kernel read. With another checksum type (xxhash64, sha256, blake2b) such a block is
+    /// not guessed at.
+    func soundCopy(of logical: UInt64) throws(AreaError) -> [UInt8] {
+        let recovered = recoveredBlocks.contains(logical)
+        if recovered && checksumType != 0 {
+            throw AreaError(
+                path: name, operation: "cannot read tree block \(logical)",
+                reason: "a copy of it fails its checksum (csum_type \(checksumType)), which the offline reader does not compute to find the sound one")
+        }
+        for offset in try copies(logical, count: nodeSize) {
+            let bytes = try readDevice(offset, nodeSize)
+            guard bytes.count == nodeSize, BtrfsLayout.u64(bytes, Self.headerBytenrOffset) == logical else { continue }
+            if !recovered || Self.crc32cMatches(bytes) { return bytes }
+        }
+        throw AreaError(path: name, operation: "cannot read tree block \(logical)", reason: "no copy of it is the block dump-tree printed")
+    }
+
+    /// btrfs's crc32c of a tree block: CRC-32C (seed ~0, inverted) of the bytes after the 32-byte csum
+    /// field, stored little-endian in its first four bytes.
+    static func crc32cMatches(_ block: [UInt8]) -> Bool {
+        guard block.count > 32 else { return false }
+        let computed = block.withUnsafeBytes { raw in ~ext2fs_crc32c_le(~0, raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + 32, block.count - 32) }
+        return computed == UInt32(block[0]) | UInt32(block[1]) << 8 | UInt32(block[2]) << 16 | UInt32(block[3]) << 24
     }
 
     /// An item's bytes from its leaf.

@@ -20,7 +20,7 @@ extension BtrfsOffline {
         // items follow its directory's when its number is the higher (the usual case), which saves a
         // second dump of the tree to read the file found.
         let wanted = WantedInodes(tree.inodes)
-        let dump = try progs.dump(
+        let dump = try dump(
             tree: String(subvolume),
             wants: { key in
                 switch key.type {

@@ -34,10 +34,23 @@ struct BtrfsProgs {
         return values
     }
 
+    /// A tree block's `checksum verify failed on X wanted … found …` lines in one dump: one per copy
+    /// dump-tree tried (read_tree_block tries every mirror), so fewer than the block's copies means it
+    /// read a sound one, as the kernel does.
+    struct ChecksumFailures {
+        var count = 0
+        /// dump-tree's line and the dump it came from, for the error when no copy was sound.
+        var line: String
+        var tree: String
+    }
+
     /// `dump-tree --hide-names -t TREE`, every item `wants` selects. Anything dump-tree writes to its
-    /// standard error (a checksum or read error, a corrupt block it skipped) makes the dump unsound.
+    /// standard error (a checksum or read error, a corrupt block it skipped) makes the dump unsound,
+    /// but its checksum failures, which are handed to `failures` for the caller to weigh against the
+    /// copies each block has (`BtrfsOffline.settle`).
     func dump(
-        tree: String, wants: @escaping (BtrfsKey) -> Bool, observe: ((BtrfsDumpItem) -> Void)? = nil
+        tree: String, failures: inout [UInt64: ChecksumFailures],
+        wants: @escaping (BtrfsKey) -> Bool, observe: ((BtrfsDumpItem) -> Void)? = nil
     ) throws(AreaError) -> BtrfsDumpParser {
         var parser = BtrfsDumpParser(wants: wants, observe: observe)
         var splitter = LineSplitter()
@@ -53,9 +66,14 @@ struct BtrfsProgs {
             }
         }
         // The parser's own objection first: it stopped dump-tree.
-        let errors = Self.significant(outcome.errors, device: device)
+        let (errors, failed) = Self.significant(outcome.errors, device: device)
+        for (block, line) in failed {
+            failures[block, default: ChecksumFailures(line: Escapes.visible(line), tree: tree)].count += 1
+        }
         if problem == nil, outcome.timedOut || outcome.status != 0 || !errors.isEmpty {
-            throw failure("dump-tree -t \(tree)", outcome.timedOut, outcome.status, errors)
+            // In dump-tree's order: a checksum failure is usually the first line, and the cause of the rest.
+            let all = failed.isEmpty ? errors : Self.significant(outcome.errors, device: device, keepingChecksumFailures: true).errors
+            throw failure("dump-tree -t \(tree)", outcome.timedOut, outcome.status, all)
         }
         do throws(BtrfsDumpProblem) {
             if let problem { throw problem }
@@ -67,14 +85,27 @@ struct BtrfsProgs {
         return parser
     }
 
-    /// dump-tree's standard error without the one line it prints and then ignores: a qemu export is a
-    /// FUSE mount point over a file, which its argument check (check_arg_type) calls neither a block
-    /// device nor a regular file before it opens and reads it all the same.
-    static func significant(_ errors: [UInt8], device: String) -> [UInt8] {
+    /// dump-tree's standard error without the one line it prints and then ignores (a qemu export is a
+    /// FUSE mount point over a file, which its argument check, check_arg_type, calls neither a block
+    /// device nor a regular file before it opens and reads it all the same), and without its checksum
+    /// failures (`checksum verify failed on X wanted … found …`), which are returned, one per line.
+    static func significant(
+        _ errors: [UInt8], device: String, keepingChecksumFailures: Bool = false
+    ) -> (errors: [UInt8], checksumFailures: [(block: UInt64, line: String)]) {
         let ignored = "ERROR: not a block device or regular file: \(device)"
         let lines = String(decoding: errors, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
-        let kept = lines.filter { $0 != ignored }
-        return kept.count == lines.count ? errors : Array(kept.joined(separator: "\n").utf8)
+        let failures = lines.compactMap { line in checksumFailure(line).map { (block: $0, line: String(line)) } }
+        let kept = lines.filter { $0 != ignored && (keepingChecksumFailures || checksumFailure($0) == nil) }
+        return (kept.count == lines.count ? errors : Array(kept.joined(separator: "\n").utf8), failures)
+    }
+
+    /// The tree block of disk-io.c's `checksum verify failed on %llu wanted %s found %s`.
+    static func checksumFailure(_ line: Substring) -> UInt64? {
+        let prefix = "checksum verify failed on "
+        guard line.hasPrefix(prefix) else { return nil }
+        let words = line.dropFirst(prefix.count).split(separator: " ")
+        guard words.count == 5, words[1] == "wanted", words[3] == "found" else { return nil }
+        return UInt64(words[0])
     }
 
     /// One line for a tool that failed: its first error line (dump-tree's own words) or its status.

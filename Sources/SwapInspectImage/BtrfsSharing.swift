@@ -95,7 +95,7 @@ extension BtrfsOffline {
     /// for: EXTENT_ITEM/METADATA_ITEM with their inline references, and the keyed ones.
     func extentTreeRefs(data: Set<UInt64>, blocks: Set<UInt64>) throws(AreaError) -> ([UInt64: [BtrfsBackref]], [UInt64: [BlockRef]]) {
         guard !data.isEmpty else { return ([:], [:]) }
-        let dump = try progs.dump(tree: "extent") { key in
+        let dump = try dump(tree: "extent") { key in
             switch key.type {
             case BtrfsLayout.extentItemKey: data.contains(key.objectid) || blocks.contains(key.objectid)
             case BtrfsLayout.extentDataRefKey, BtrfsLayout.sharedDataRefKey: data.contains(key.objectid)

@@ -197,6 +197,48 @@ import Testing
         #expect(!hostile.stderr.contains("\u{1b}"))
     }
 
+    /// Metadata is DUP on one device: a tree block whose first copy is damaged is read from the second,
+    /// by dump-tree (one `checksum verify failed` line) as by the kernel, and the verdict is the clean
+    /// image's, with a note; the block read here is the copy whose crc32c matches. Both copies damaged:
+    /// dump-tree's line, exit 2.
+    @Test func aDamagedFirstCopyOfATreeBlockIsReadFromTheSecond() throws {
+        guard Self.canRun("the btrfs --rootdir image tests") else { return }
+        let scratch = try Scratch()
+        let image = try Self.rootdirImage(scratch)
+        let options = ImageAuditOptions(pageSize: 4096, paths: ["/swapfile"])
+        let clean = try #require(ImageAuditor.audit(image: image, options: options).reports.first)
+        // The FS tree's first leaf, and the two stripes of the METADATA|DUP chunk holding it.
+        let fsTree = try Tool.run("btrfs", ["inspect-internal", "dump-tree", "-t", "5", image]).stdoutText
+        let leafLine = try #require(fsTree.split(separator: "\n").first { $0.hasPrefix("leaf ") }, "\(fsTree.prefix(400))")
+        let leaf = try #require(UInt64(leafLine.split(separator: " ")[1]))
+        let chunkTree = try Tool.run("btrfs", ["inspect-internal", "dump-tree", "-t", "chunk", image]).stdoutText.split(separator: "\n").map(String.init)
+        let typeLine = try #require(chunkTree.firstIndex { $0.contains("type METADATA|DUP") }, "metadata is not DUP: \(chunkTree)")
+        // `item 3 key (FIRST_CHUNK_TREE CHUNK_ITEM 30408704) itemoff 15881 itemsize 112`
+        let keyLine = chunkTree[typeLine - 1]
+        let logical = try #require(keyLine.range(of: "CHUNK_ITEM ").flatMap { UInt64(keyLine[$0.upperBound...].prefix { $0 != ")" }) }, "\(keyLine)")
+        let stripes = chunkTree[typeLine...].filter { $0.contains("stripe ") && $0.contains(" offset ") }.prefix(2)
+            .compactMap { UInt64($0.split(separator: " ").last ?? "") }
+        #expect(stripes.count == 2 && leaf >= logical)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: image))
+        let nodeSize = 16384
+        // Everything after the header: the items (bytenr and the rest of the header stay as they were).
+        func damage(_ copy: UInt64) { let start = Int(copy + leaf - logical); bytes.replaceSubrange(start + 101..<start + nodeSize, with: Data(count: nodeSize - 101)) }
+        damage(stripes[0])
+        let first = scratch.file("first.img")
+        try bytes.write(to: URL(fileURLWithPath: first))
+        let audit = ImageAuditor.audit(image: first, options: options)
+        #expect(audit.errors.isEmpty, "\(audit.errors)")
+        let report = try #require(audit.reports.first)
+        #expect(report.activation == clean.activation && report.findings.map(\.code) == clean.findings.map(\.code) && report.facts.extents == clean.facts.extents)
+        #expect(report.facts.notes.contains { $0.hasPrefix("tree block \(leaf) fails the checksum in a copy and was read from another") }, "\(report.facts.notes)")
+        damage(stripes[1])
+        let both = scratch.file("both.img")
+        try bytes.write(to: URL(fileURLWithPath: both))
+        let broken = ImageAuditor.audit(image: both, options: options)
+        #expect(broken.reports.isEmpty)
+        #expect(broken.errors.map(\.description).contains { $0.contains("checksum verify failed on \(leaf)") }, "\(broken.errors)")
+    }
+
     @Test func aSecondDeviceIsSaidPlainly() throws {
         guard Self.canRun("the btrfs two-device test") else { return }
         let scratch = try Scratch()
