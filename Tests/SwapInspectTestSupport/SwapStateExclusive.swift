@@ -8,17 +8,19 @@ import Testing
 /// lands in its window of /dev/kmsg. Every such suite or test carries `.swapStateExclusive`: one of
 /// them runs at a time in the test process, the others wait (suspended, not blocking a thread).
 ///
-/// On a suite it scopes the whole suite, once; it is not applied again to the suite's tests (a
-/// suite's test that carries it too would wait for itself).
+/// On a suite it scopes the whole suite, once. Inside a scope that holds the turn (a suite's tests,
+/// a parameterized test's cases, a nested suite that carries it too) it is held already: the task
+/// knows (`holding`, inherited by its child tasks), so nothing waits for itself.
 public struct SwapStateExclusive: SuiteTrait, TestTrait, TestScoping {
     public var isRecursive: Bool { false }
 
+    @TaskLocal static var holding = false
+
     public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        // A parameterized test is scoped once, around all its cases (testCase is nil then).
-        guard testCase == nil else { return try await function() }
+        guard !Self.holding else { return try await function() }
         await Turn.shared.acquire()
         do {
-            try await function()
+            try await Self.$holding.withValue(true) { try await function() }
         } catch {
             await Turn.shared.release()
             throw error
