@@ -13,7 +13,7 @@
 # command alike;
 # BENCH_ONLY=create runs the create row alone (root); BENCH_ONLY=btrfs the btrfs offline row alone
 # (root: a loop-mounted btrfs; BENCH_BTRFS_EXTENTS, default 20000, extents in its NOCOW swap file);
-# BENCH_ONLY=qcow2 runs the container-format table alone (raw against qcow2, VMDK and VHDX; no root, ~9 GiB
+# BENCH_ONLY=qcow2 runs the container-format table alone (raw against qcow2, VMDK, a split VMDK and VHDX; no root, ~11 GiB
 # under BENCH_WORK, ~2 GiB of random data written);
 # BENCH_EXTENTS (default "1 10000 100000 1000000"), BENCH_FS (default "ext4 xfs"),
 # BENCH_WORK (default a new /var/tmp/swapinspect-bench.XXXXXX: sparse images, ~12 GiB each, ~5 GiB
@@ -259,6 +259,11 @@ measure_qcow2() {
     for format in qcow2 vmdk vhdx; do
         qemu-img convert -f raw -O $format "$WORK/disk20g.img" "$WORK/disk20g.$format"
     done
+    # A descriptor with 2 GiB sparse extent files (VMware's split disk), read with --allow-backing-file:
+    # each extent file's grain tables are checked for truncation as the image's own are.
+    rm -rf "$WORK/vmdk-split"
+    mkdir -p "$WORK/vmdk-split"
+    qemu-img convert -f raw -O vmdk -o subformat=twoGbMaxExtentSparse "$WORK/disk20g.img" "$WORK/vmdk-split/disk20g.vmdk"
     # ~9 GiB just written: its writeback must not fall into the timed runs.
     sync
     log "20 GiB disk, 2 GiB of data: raw vs qcow2, VMDK and VHDX"
@@ -268,11 +273,13 @@ measure_qcow2() {
         pairs+=("$label" "$SWAPINSPECT image $WORK/disk20g.$format --path /swapfile"
             "$label --extents" "$SWAPINSPECT image $WORK/disk20g.$format --extents --path /swapfile")
     done
+    pairs+=("vmdk-split" "$SWAPINSPECT image --allow-backing-file $WORK/vmdk-split/disk20g.vmdk --path /swapfile"
+        "vmdk-split --extents" "$SWAPINSPECT image --allow-backing-file $WORK/vmdk-split/disk20g.vmdk --extents --path /swapfile")
     TMPDIR=$WORK/qcow2-tmp measure "qcow2" "${pairs[@]}"
     # Whatever an export left would be here: nothing may be.
     find "$WORK/qcow2-tmp" -mindepth 1 | wc -l > "$OUT/json/qcow2-leftovers.txt"
     du -sk "$WORK/disk20g.qcow2" | cut -f1 > "$OUT/json/qcow2-kib.txt"
-    rm -f "$WORK"/disk20g.*
+    rm -rf "$WORK"/disk20g.* "$WORK/vmdk-split"
 }
 
 # A btrfs image whose NOCOW swap file has BENCH_BTRFS_EXTENTS extents (bench/interleave.py: O_DIRECT

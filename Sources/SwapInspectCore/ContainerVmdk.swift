@@ -104,7 +104,10 @@ enum VmdkHeader {
             let end = (extent.offset + extent.sectors) * sector
             if end > size { throw .truncated(.vmdk, "the flat extent \(extent.file)", end: end, size: size) }
         case "SPARSE", "VMFSSPARSE":
-            guard read(0, 4) == Array("KDMV".utf8) else { throw .corrupt(.vmdk, "the sparse extent \(extent.file) has no KDMV header") }
+            let magic = read(0, 4)
+            // ESX 3's COWD sparse extents (VMFSSPARSE) are read by qemu as they are; only KDMV is checked.
+            if magic == Array("COWD".utf8) { return }
+            guard magic == Array("KDMV".utf8) else { throw .corrupt(.vmdk, "the sparse extent \(extent.file) has no KDMV header") }
             do {
                 _ = try parseSparse(size: size, read: read)
             } catch {
@@ -243,7 +246,6 @@ enum VdiHeader {
         if end > size { throw .truncated(.vdi, "the last allocated block", end: end, size: size) }
     }
 }
-
 
 /// An extent line of a VMDK descriptor file: `RW 131072 FLAT "disk-flat.vmdk" 0`.
 public struct VmdkExtent: Sendable, Equatable {
