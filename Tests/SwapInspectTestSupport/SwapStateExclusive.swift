@@ -1,3 +1,6 @@
+// Only test targets use it, and only they are built with Swift Testing at hand: `make release`
+// (`swift build -c release --static-swift-stdlib`) builds this target too, where there is no Testing.
+#if canImport(Testing)
 import Testing
 
 /// Swap state and the kernel log are one for the whole machine, and Swift Testing runs the suites of
@@ -57,3 +60,4 @@ extension Trait where Self == SwapStateExclusive {
     /// One test (or suite) at a time that activates swap or reads the kernel log about it.
     public static var swapStateExclusive: Self { Self() }
 }
+#endif
