@@ -18,6 +18,7 @@ let package = Package(
         .executableTarget(name: "FuzzHeader", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzProcSwaps", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(name: "FuzzFstab", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
+        .executableTarget(name: "FuzzContainer", dependencies: ["CFuzzDriver", .product(name: "SwapInspectCore", package: "swapinspect")]),
         .executableTarget(
             name: "FuzzLayout",
             dependencies: ["CFuzzDriver", "FuzzSupport", .product(name: "SwapInspectCore", package: "swapinspect")]),

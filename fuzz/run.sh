@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz: builds the libFuzzer targets of fuzz/Package.swift with ASan and runs each for a bounded
 # time over seeds made here (real mkswap headers, /proc/swaps and fstab samples, small ext4 images).
-# Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s; FuzzHeader FuzzLayout FuzzBtrfs FuzzProcSwaps FuzzFstab FuzzImage)
+# Usage: fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s; FuzzHeader FuzzLayout FuzzBtrfs FuzzProcSwaps FuzzFstab FuzzContainer FuzzImage)
 # Corpora grow in fuzz/corpus/TARGET, crashes land in fuzz/artifacts/TARGET (both gitignored).
 # Exit 1 when any target found a crash, a leak, a timeout or a sanitizer report.
 set -euo pipefail
@@ -10,7 +10,7 @@ ROOT=$PWD
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(FuzzHeader FuzzLayout FuzzBtrfs FuzzProcSwaps FuzzFstab FuzzImage)
+((${#TARGETS[@]})) || TARGETS=(FuzzHeader FuzzLayout FuzzBtrfs FuzzProcSwaps FuzzFstab FuzzContainer FuzzImage)
 SCRATCH=$ROOT/.build-fuzz
 FUZZ=$ROOT/fuzz
 
@@ -106,6 +106,29 @@ seed_image() {
     mke2fs "${opts[@]}" -t ext4 -O ^has_journal,^resize_inode "$dir/ext4-deep.img" 256K >/dev/null
 }
 
+# Container images: a small raw disk converted by qemu-img to every format it writes (qcow2 plain,
+# compressed and with extended L2 entries, VMDK sparse and streamOptimized, a VMDK descriptor, VHDX, VHD,
+# VDI), each cut to its first 64 KiB.
+seed_container() {
+    local dir=$SEEDS/FuzzContainer raw=$scratch/container.raw
+    mkdir -p "$dir"
+    head -c 1048576 /dev/urandom > "$raw"
+    qemu-img convert -q -f raw -O qcow2 "$raw" "$scratch/c.qcow2"
+    qemu-img convert -q -c -f raw -O qcow2 "$raw" "$scratch/c-compressed.qcow2"
+    qemu-img convert -q -f raw -O qcow2 -o extended_l2=on,cluster_size=128k "$raw" "$scratch/c-extended.qcow2"
+    qemu-img convert -q -f raw -O vmdk "$raw" "$scratch/c.vmdk"
+    qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized "$raw" "$scratch/c-stream.vmdk"
+    qemu-img convert -q -f raw -O vhdx "$raw" "$scratch/c.vhdx"
+    qemu-img convert -q -f raw -O vpc "$raw" "$scratch/c.vhd"
+    qemu-img convert -q -f raw -O vdi "$raw" "$scratch/c.vdi"
+    local image
+    for image in "$scratch"/c*.qcow2 "$scratch"/c*.vmdk "$scratch"/c.vhdx "$scratch"/c.vhd "$scratch"/c.vdi; do
+        head -c 65536 "$image" > "$dir/$(basename "$image")"
+    done
+    printf '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="twoGbMaxExtentSparse"\nRW 4096 SPARSE "c-s001.vmdk"\nRW 2048 FLAT "c-flat.vmdk" 0\nRW 1024 ZERO\n' > "$dir/descriptor.vmdk"
+    rm -f "$raw" "$scratch"/c*.qcow2 "$scratch"/c*.vmdk "$scratch"/c.vhdx "$scratch"/c.vhd "$scratch"/c.vdi
+}
+
 # Layouts (FuzzLayout.swift decodes: page size, iomap or generic, block size, last_page, then extents of
 # logical, physical, length as LEB128 and two flag bytes): one 1 MiB extent; two 512 KiB pieces with a
 # gap on 1 KiB blocks (generic); a misaligned unwritten piece.
@@ -132,6 +155,7 @@ seed_header
 seed_layout
 seed_btrfs
 seed_text
+seed_container
 seed_image
 
 status=0
@@ -141,7 +165,7 @@ for target in "${TARGETS[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     case $target in
         FuzzImage) max_len=262144 ;;
-        FuzzHeader | FuzzLayout | FuzzBtrfs) max_len=65536 ;;
+        FuzzHeader | FuzzLayout | FuzzBtrfs | FuzzContainer) max_len=65536 ;;
         *) max_len=4096 ;;
     esac
     echo "== $target: ${SECONDS_PER_TARGET}s"

@@ -77,6 +77,20 @@ public enum ContainerProbe {
     }
 }
 
+extension UInt64 {
+    /// Sizes and offsets computed from a header's fields, which a hostile image sets to anything: past
+    /// 2^64 they stay at UInt64.max, beyond the end of any file (a trap would crash the audit).
+    func plus(_ other: UInt64) -> UInt64 {
+        let (value, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : value
+    }
+
+    func times(_ other: UInt64) -> UInt64 {
+        let (value, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? .max : value
+    }
+}
+
 /// Big- and little-endian fields of a header (0 where the bytes are missing; callers check lengths first).
 enum ByteField {
     static func be(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> UInt64 {

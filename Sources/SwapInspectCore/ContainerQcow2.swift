@@ -80,7 +80,7 @@ enum Qcow2Header {
         }
         let refcountOffset = ByteField.be(head, 48, 8)
         guard refcountOffset > 0 else { throw .corrupt(.qcow2, "no refcount table") }
-        guard refcountOffset < size else { throw .truncated(.qcow2, "the refcount table", end: refcountOffset + 1, size: size) }
+        guard refcountOffset < size else { throw .truncated(.qcow2, "the refcount table", end: refcountOffset.plus(1), size: size) }
     }
 
     /// Every L2 table and data cluster must lie inside the file: qemu reads past the end as zeros, so a

@@ -30,8 +30,8 @@ enum VhdxHeader {
             }
         }
         guard let metadata else { throw .corrupt(.vhdx, "the region table lists no metadata region") }
-        guard metadata.offset + UInt64(metadata.length) <= size else {
-            throw .truncated(.vhdx, "the metadata region", end: metadata.offset + UInt64(metadata.length), size: size)
+        guard metadata.offset.plus(UInt64(metadata.length)) <= size else {
+            throw .truncated(.vhdx, "the metadata region", end: metadata.offset.plus(UInt64(metadata.length)), size: size)
         }
         let region = read(metadata.offset, min(metadata.length, 1 << 20))
         guard region.starts(with: Array("metadata".utf8)) else { throw .corrupt(.vhdx, "no metadata table at byte \(metadata.offset)") }

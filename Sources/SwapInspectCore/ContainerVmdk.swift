@@ -19,17 +19,17 @@ enum VmdkHeader {
         let version = ByteField.le32(head, 4)
         guard (1...3).contains(version) else { throw .corrupt(.vmdk, "sparse extent version \(version)") }
         let capacity = ByteField.le(head, 12, 8)
-        var info = ContainerInfo(format: .vmdk, virtualSize: capacity * sector)
-        let descriptorOffset = ByteField.le(head, 28, 8) * sector
-        let descriptorSize = ByteField.le(head, 36, 8) * sector
+        var info = ContainerInfo(format: .vmdk, virtualSize: capacity.times(sector))
+        let descriptorOffset = ByteField.le(head, 28, 8).times(sector)
+        let descriptorSize = ByteField.le(head, 36, 8).times(sector)
         let directory = ByteField.le(head, 56, 8)
-        if directory != grainDirectoryAtEnd && directory * sector >= size {
-            throw .truncated(.vmdk, "the grain directory", end: directory * sector + 1, size: size)
+        if directory != grainDirectoryAtEnd && directory.times(sector) >= size {
+            throw .truncated(.vmdk, "the grain directory", end: directory.times(sector).plus(1), size: size)
         }
         if directory != grainDirectoryAtEnd { try checkGrains(head, size: size, read: read) }
         if descriptorOffset > 0 && descriptorSize > 0 {
-            guard descriptorOffset + descriptorSize <= size else {
-                throw .truncated(.vmdk, "the embedded descriptor", end: descriptorOffset + descriptorSize, size: size)
+            guard descriptorOffset.plus(descriptorSize) <= size else {
+                throw .truncated(.vmdk, "the embedded descriptor", end: descriptorOffset.plus(descriptorSize), size: size)
             }
             let text = read(descriptorOffset, Int(min(descriptorSize, UInt64(maxDescriptor))))
             // The embedded descriptor's extent is the file itself; only a parent is another file.
@@ -49,11 +49,12 @@ enum VmdkHeader {
         guard grainSectors > 0, perTable > 0, perTable <= maxTableEntries else {
             throw .corrupt(.vmdk, "grain size \(grainSectors) sectors, \(perTable) entries per grain table")
         }
-        let tables = (capacity + grainSectors * perTable - 1) / (grainSectors * perTable)
+        let grainsPerTable = grainSectors.times(perTable)
+        let tables = capacity / grainsPerTable + (capacity % grainsPerTable == 0 ? 0 : 1)
         guard tables <= UInt64(maxDirectoryEntries) else { throw .corrupt(.vmdk, "a grain directory of \(tables) entries") }
-        let directoryStart = ByteField.le(head, 56, 8) * sector
-        guard directoryStart + tables * 4 <= size else {
-            throw .truncated(.vmdk, "the grain directory", end: directoryStart + tables * 4, size: size)
+        let directoryStart = ByteField.le(head, 56, 8).times(sector)
+        guard directoryStart.plus(tables * 4) <= size else {
+            throw .truncated(.vmdk, "the grain directory", end: directoryStart.plus(tables * 4), size: size)
         }
         let directory = read(directoryStart, Int(tables) * 4)
         var highest: UInt64 = 0
@@ -74,7 +75,7 @@ enum VmdkHeader {
         // 0 is an unallocated grain, 1 a zeroed one (qemu's VMDK_GTE_ZEROED).
         guard highest > 1 else { return }
         let start = highest * sector
-        var end = start + grainSectors * sector
+        var end = start.plus(grainSectors.times(sector))
         if ByteField.le32(head, 8) & compressedGrains != 0 {
             // A grain marker: the grain's LBA (8 bytes) and the compressed size (4), then the data.
             let marker = read(start, 12)
@@ -89,7 +90,7 @@ enum VmdkHeader {
         guard !descriptor.extents.isEmpty || descriptor.hasZeroExtent else {
             throw .corrupt(.vmdk, "the descriptor file lists no extent")
         }
-        var info = ContainerInfo(format: .vmdk, virtualSize: descriptor.sectors * sector)
+        var info = ContainerInfo(format: .vmdk, virtualSize: descriptor.sectors.times(sector))
         info.references = descriptor.extents.map { ContainerReference(kind: "extent", path: $0) } + (descriptor.parent.map { [$0] } ?? [])
         info.extents = descriptor.extentFiles
         return info
@@ -101,7 +102,7 @@ enum VmdkHeader {
     static func checkExtent(_ extent: VmdkExtent, size: UInt64, read: ContainerProbe.Reader) throws(ContainerError) {
         switch extent.kind {
         case "FLAT", "VMFS":
-            let end = (extent.offset + extent.sectors) * sector
+            let end = extent.offset.plus(extent.sectors).times(sector)
             if end > size { throw .truncated(.vmdk, "the flat extent \(extent.file)", end: end, size: size) }
         case "SPARSE", "VMFSSPARSE":
             let magic = read(0, 4)
@@ -143,7 +144,7 @@ enum VmdkHeader {
                 guard fields.count >= 3, ["RW", "RDONLY", "NOACCESS"].contains(fields[0]), let count = UInt64(fields[1]) else {
                     continue
                 }
-                sectors += count
+                sectors = sectors.plus(count)
                 if fields[2] == "ZERO" { hasZeroExtent = true; continue }
                 guard fields.count == 4, let open = fields[3].firstIndex(of: "\""),
                     let close = fields[3][fields[3].index(after: open)...].firstIndex(of: "\"")
@@ -180,7 +181,7 @@ enum VhdFooter {
         case typeDynamic, typeDifferencing:
             let offset = ByteField.be(footer, 16, 8)
             let header = read(offset, 1024)
-            guard header.count == 1024 else { throw .truncated(.vhd, "the dynamic disk header", end: offset &+ 1024, size: size) }
+            guard header.count == 1024 else { throw .truncated(.vhd, "the dynamic disk header", end: offset.plus(1024), size: size) }
             guard header.starts(with: Array(dynamicCookie.utf8)) else { throw .corrupt(.vhd, "no dynamic disk header at byte \(offset)") }
             if type == typeDifferencing {
                 let start = parentNameOffset
@@ -231,7 +232,7 @@ enum VdiHeader {
         let blocks = Int(ByteField.le32(head, 384))
         guard blockSize > 0 else { throw .corrupt(.vdi, "block size 0") }
         // The map is checked against the file before it is read (a corrupt count is not allocated).
-        guard mapOffset + UInt64(blocks) * 4 <= size else {
+        guard mapOffset.plus(UInt64(blocks) * 4) <= size else {
             throw .truncated(.vdi, "the block map", end: mapOffset + UInt64(blocks) * 4, size: size)
         }
         let map = read(mapOffset, blocks * 4)
@@ -242,7 +243,7 @@ enum VdiHeader {
             if entry < zeroedBlock { highest = max(highest ?? 0, entry) }
         }
         guard let highest else { return }
-        let end = dataOffset + (UInt64(highest) + 1) * blockSize
+        let end = dataOffset.plus((UInt64(highest) + 1).times(blockSize))
         if end > size { throw .truncated(.vdi, "the last allocated block", end: end, size: size) }
     }
 }

@@ -55,8 +55,11 @@ final class ImageFile {
         }
     }
 
-    /// Up to `count` bytes at `offset` (fewer at the end of the image).
+    /// Up to `count` bytes at `offset` (fewer at the end of the image; none past it, wherever a
+    /// hostile header points).
     func read(offset: UInt64, count: Int) throws(AreaError) -> [UInt8] {
+        guard offset < size, count > 0 else { return [] }
+        let count = Int(min(UInt64(count), size - offset))
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {

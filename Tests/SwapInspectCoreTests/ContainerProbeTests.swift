@@ -103,4 +103,43 @@ struct ContainerProbeTests {
             try ContainerProbe.detect(size: 8, read: Self.reader(sparse))
         }
     }
+
+    /// Offsets and sizes near 2^64 in a hostile header (the inputs kept in fuzz/regressions/FuzzContainer)
+    /// once trapped on arithmetic overflow, killing the audit: each is now a one-line reason.
+    @Test func testHeaderFieldsNear2To64AreReasonsNotCrashes() throws {
+        let descriptor = Array("# Disk DescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\nRW 18446744073709551615 FLAT \"x\" 0\nRW 5 FLAT \"y\" 0\n".utf8)
+        let described = try ContainerProbe.detect(size: UInt64(descriptor.count), read: Self.reader(descriptor))
+        #expect(described.virtualSize == .max)
+        #expect(described.extents.map(\.file) == ["x", "y"])
+        #expect(throws: ContainerError("truncated vmdk image: the flat extent x ends at byte 18446744073709551615, the file at 100")) {
+            try ContainerProbe.checkVmdkExtent(described.extents[0], size: 100, read: Self.reader([]))
+        }
+
+        var vhd = [UInt8](repeating: 0, count: 1024)
+        vhd.replaceSubrange(0..<8, with: Array("conectix".utf8))
+        Self.put(.max, 8, at: 16, in: &vhd)
+        Self.put(3, 4, at: 60, in: &vhd)
+        #expect(throws: ContainerError("truncated vhd image: the dynamic disk header ends at byte 18446744073709551615, the file at 1024")) {
+            try ContainerProbe.detect(size: 1024, read: Self.reader(vhd))
+        }
+
+        var vmdk = [UInt8](repeating: 0, count: 2048)
+        vmdk.replaceSubrange(0..<4, with: Array("KDMV".utf8))
+        Self.put(1, 4, at: 4, in: &vmdk, bigEndian: false)
+        Self.put(.max, 8, at: 12, in: &vmdk, bigEndian: false)
+        Self.put(1 << 63, 8, at: 20, in: &vmdk, bigEndian: false)
+        Self.put(512, 4, at: 44, in: &vmdk, bigEndian: false)
+        Self.put(1 << 62, 8, at: 56, in: &vmdk, bigEndian: false)
+        #expect(throws: ContainerError("truncated vmdk image: the grain directory ends at byte 18446744073709551615, the file at 2048")) {
+            try ContainerProbe.detect(size: 2048, read: Self.reader(vmdk))
+        }
+
+        var qcow2 = Self.qcow2()
+        Self.put(1, 4, at: 36, in: &qcow2)
+        Self.put(512, 8, at: 40, in: &qcow2)
+        Self.put(.max, 8, at: 48, in: &qcow2)
+        #expect(throws: ContainerError("truncated qcow2 image: the refcount table ends at byte 18446744073709551615, the file at 196608")) {
+            try ContainerProbe.detect(size: UInt64(qcow2.count), read: Self.reader(qcow2))
+        }
+    }
 }
