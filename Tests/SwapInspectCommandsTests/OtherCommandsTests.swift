@@ -43,7 +43,7 @@ struct OtherCommandsTests {
     }
 
     /// `list --json` (whatever is active on this machine) follows the same schema as `inspect --json`.
-    @Test func listFollowsTheSchema() throws {
+    @Test(.swapStateExclusive) func listFollowsTheSchema() throws {
         let before = try Self.swaps()
         let result = try Runner.swapinspect(["list", "--json"])
         let (top, reports) = try checkDocument(result, "list")

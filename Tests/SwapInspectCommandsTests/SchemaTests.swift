@@ -158,7 +158,7 @@ struct SchemaTests {
     }
 
     /// `swapinspect --json` without paths: the active areas (as `list`), or an empty document.
-    @Test func noArgumentRun() throws {
+    @Test(.swapStateExclusive) func noArgumentRun() throws {
         var batch = Batch()
         let document = try batch.inspect("no arguments", ["--json"])
         let active = try String(contentsOfFile: "/proc/swaps", encoding: .utf8).split(separator: "\n").count > 1
