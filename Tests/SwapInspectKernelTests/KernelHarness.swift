@@ -367,6 +367,26 @@ struct Comparison {
 
     var activation: Activation? { report.activation }
 
+    /// An offline report's `activation` (JSON) against this online prediction and the kernel's verdict:
+    /// accepted alike, and where accepted the same pages, extents, span and resume offset.
+    func expectOfflineActivation(_ offline: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) {
+        let activation = offline["activation"] as? [String: Any] ?? [:]
+        let predicted = self.activation
+        #expect(activation["ok"] as? Bool == predicted?.ok, sourceLocation: sourceLocation)
+        #expect(activation["ok"] as? Bool == kernel.accepted, sourceLocation: sourceLocation)
+        guard predicted?.ok == true else { return }
+        #expect((activation["pages"] as? NSNumber)?.uint64Value == predicted?.pages, sourceLocation: sourceLocation)
+        #expect((activation["extents"] as? NSNumber)?.intValue == predicted?.extentCount, sourceLocation: sourceLocation)
+        #expect((activation["spanPages"] as? NSNumber)?.uint64Value == predicted?.spanPages, sourceLocation: sourceLocation)
+        #expect((offline["resumeOffset"] as? NSNumber)?.uint64Value == report.resumeOffset, sourceLocation: sourceLocation)
+    }
+
+    /// An offline report's finding codes equal the online prediction's.
+    func expectOfflineFindings(_ offline: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) {
+        let codes = (offline["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }.sorted()
+        #expect(codes == report.findings.map(\.code.rawValue).sorted(), sourceLocation: sourceLocation)
+    }
+
     /// Layout and both sides, printed with every mismatch so it can be compared with docs/kernel-rules.md.
     var evidence: String {
         let extents = facts.extents.prefix(40).map { extent in
